@@ -1,0 +1,1 @@
+//! Deterministic demo hospital generator (work in progress).

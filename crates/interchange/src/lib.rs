@@ -1,0 +1,1 @@
+//! Inventory import and export (work in progress).
