@@ -1,0 +1,188 @@
+//! The local SQLite store on a technician's tablet or a workstation.
+//!
+//! Owns: the schema and its append-only migrations, connection settings
+//! (WAL, `synchronous=FULL`, foreign keys), the mapping between domain types
+//! and rows, the audit trail, full-text search over assets, the read queries
+//! the app needs, and bulk loading.
+//!
+//! Invariants:
+//! - every write happens inside [`Store::write`]: one user action is one
+//!   transaction, and every changed record gets an audit row (who, when,
+//!   what, before → after) in that same transaction, so a failed action
+//!   leaves nothing behind, not even its audit row;
+//! - shipped migrations are never edited; a change is a new file;
+//! - store rows never leave this crate: callers get domain types or the
+//!   read models defined in [`read`].
+//!
+//! Must not know: business rules (the app core applies them before it
+//! writes), windows, terminals, the network, or the wall clock (callers pass
+//! the time of each action).
+
+pub mod bulk;
+mod codec;
+pub mod read;
+pub mod write;
+
+pub use read::*;
+pub use write::{Actor, Tx};
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// Every migration, in order. Append only.
+static MIGRATIONS_SQL: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_model_product_codes.sql"),
+];
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATIONS_SQL.iter().map(|sql| M::up(sql)).collect()));
+
+/// The schema version a fully migrated database has.
+pub const SCHEMA_VERSION: usize = MIGRATIONS_SQL.len();
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error(
+        "database at schema version {found} is newer than this app understands ({supported}); update Biomend"
+    )]
+    TooNew { found: usize, supported: usize },
+    #[error("{entity} {key} not found")]
+    NotFound { entity: &'static str, key: String },
+    #[error("{entity} '{key}' already exists")]
+    Duplicate { entity: &'static str, key: String },
+    #[error("stored {what} is corrupt: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+    #[error("could not encode {0} as JSON")]
+    Json(#[from] serde_json::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connection to one Biomend database file.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            // A missing folder would surface as SQLite's vague "unable to
+            // open database file"; creating it is what the user meant.
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        Self::setup(conn, true)
+    }
+
+    /// A private in-memory database, for tests and previews.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, false)
+    }
+
+    /// Opens without migrating past `version`; only for upgrade tests that
+    /// need a database made by an older release.
+    pub fn open_at_version(path: &Path, version: usize) -> Result<Store> {
+        let mut conn = Connection::open(path)?;
+        Self::pragmas(&conn, true)?;
+        MIGRATIONS.to_version(&mut conn, version)?;
+        Ok(Store { conn })
+    }
+
+    fn pragmas(conn: &Connection, file: bool) -> Result<()> {
+        if file {
+            // WAL lets readers run during a write; FULL makes each commit
+            // durable before the app tells the technician it is saved.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.pragma_update(None, "cache_size", -64_000)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(())
+    }
+
+    fn setup(mut conn: Connection, file: bool) -> Result<Store> {
+        Self::pragmas(&conn, file)?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found = found as usize;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        MIGRATIONS.to_latest(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Checks that the migration list is well formed (used by tests).
+    pub fn validate_migrations() -> Result<()> {
+        MIGRATIONS.validate()?;
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<usize> {
+        let v: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok(v as usize)
+    }
+
+    /// Runs one user action as one transaction. `f` writes through the
+    /// [`Tx`], which records an audit row for every change; if `f` returns
+    /// an error, everything it wrote is rolled back.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        actor: &Actor,
+        at: chrono::DateTime<chrono::Utc>,
+        f: impl FnOnce(&mut Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut w = Tx::new(tx, actor.clone(), at);
+        let out = f(&mut w)?;
+        w.commit().map_err(E::from)?;
+        Ok(out)
+    }
+
+    /// Read access for the query functions in [`read`].
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(&self.conn)
+    }
+
+    /// Runs `PRAGMA optimize` and refreshes planner statistics; worth doing
+    /// after a bulk load.
+    pub fn optimize(&self) -> Result<()> {
+        self.conn.execute_batch("ANALYZE; PRAGMA optimize;")?;
+        Ok(())
+    }
+
+    /// Checks the file for corruption; `Ok(())` when SQLite reports "ok".
+    pub fn integrity_check(&self) -> Result<()> {
+        let res: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        if res == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                what: "database",
+                detail: res,
+            })
+        }
+    }
+}

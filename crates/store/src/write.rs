@@ -1,0 +1,697 @@
+//! Writes. [`Tx`] is the only way to change data outside bulk loading: each
+//! method writes one record and its audit row in the caller's transaction.
+
+use crate::codec::*;
+use crate::read::Reader;
+use crate::{Result, StoreError};
+use biomend_domain::asset::Asset;
+use biomend_domain::catalog::{DeviceType, Manufacturer, Model};
+use biomend_domain::checklist::{Checklist, Reading, SafetyEdition};
+use biomend_domain::ids::*;
+use biomend_domain::inventory::{Part, PartStock, ServiceContract, Vendor};
+use biomend_domain::network::NetworkProfile;
+use biomend_domain::org::{Building, Department, Location, Site};
+use biomend_domain::pm::{PmPlan, PmSchedule};
+use biomend_domain::recall::{Recall, RecallAsset};
+use biomend_domain::training::TrainingEvent;
+use biomend_domain::usage::UsageWindow;
+use biomend_domain::user::User;
+use biomend_domain::work_order::*;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Who performs an action, for the audit trail.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn user(u: &User) -> Actor {
+        Actor {
+            user_id: Some(u.id),
+            name: u.username.clone(),
+        }
+    }
+    /// Work done by the software itself (import, demo load, migration).
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+        }
+    }
+}
+
+/// One open write transaction on behalf of one actor at one time.
+#[derive(Debug)]
+pub struct Tx<'a> {
+    tx: Transaction<'a>,
+    actor: Actor,
+    at: DateTime<Utc>,
+    audit: bool,
+}
+
+fn unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+impl<'a> Tx<'a> {
+    pub(crate) fn new(tx: Transaction<'a>, actor: Actor, at: DateTime<Utc>) -> Self {
+        Tx {
+            tx,
+            actor,
+            at,
+            audit: true,
+        }
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+
+    /// The raw connection, for the bulk loader's unaudited inserts.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Reads inside this transaction see its own uncommitted writes.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(&self.tx)
+    }
+
+    /// Records one change. `before`/`after` are the whole record as JSON.
+    pub fn audit(
+        &self,
+        action: &str,
+        entity: &str,
+        entity_id: Option<Uuid>,
+        before: Option<&impl Serialize>,
+        after: Option<&impl Serialize>,
+    ) -> Result<()> {
+        if !self.audit {
+            return Ok(());
+        }
+        let before = before.map(serde_json::to_string).transpose()?;
+        let after = after.map(serde_json::to_string).transpose()?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                ts(self.at),
+                self.actor.user_id.map(|u| u.0),
+                self.actor.name,
+                action,
+                entity,
+                entity_id,
+                before,
+                after
+            ])?;
+        Ok(())
+    }
+
+    fn created<T: Serialize>(&self, entity: &str, id: Uuid, v: &T) -> Result<()> {
+        self.audit("create", entity, Some(id), None::<&T>, Some(v))
+    }
+
+    /// Next value of a named counter, starting at 1.
+    pub fn next_counter(&self, name: &str) -> Result<u64> {
+        let v: i64 = self.tx.query_row(
+            "INSERT INTO counters (name, value) VALUES (?1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+            [name],
+            |r| r.get(0),
+        )?;
+        Ok(v as u64)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &impl Serialize) -> Result<()> {
+        let json = serde_json::to_string(value)?;
+        let before: Option<String> = self
+            .tx
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .ok();
+        self.tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, json],
+        )?;
+        self.audit(
+            "update",
+            &format!("setting:{key}"),
+            None,
+            before.as_ref(),
+            Some(&json),
+        )
+    }
+
+    // ---- reference data ------------------------------------------------
+
+    pub fn insert_site(&self, s: &Site) -> Result<()> {
+        ins::site(&self.tx, s)?;
+        self.created("site", s.id.0, s)
+    }
+    pub fn insert_building(&self, b: &Building) -> Result<()> {
+        ins::building(&self.tx, b)?;
+        self.created("building", b.id.0, b)
+    }
+    pub fn insert_department(&self, d: &Department) -> Result<()> {
+        ins::department(&self.tx, d)?;
+        self.created("department", d.id.0, d)
+    }
+    pub fn insert_location(&self, l: &Location) -> Result<()> {
+        ins::location(&self.tx, l)?;
+        self.created("location", l.id.0, l)
+    }
+    pub fn insert_user(&self, u: &User) -> Result<()> {
+        ins::user(&self.tx, u).map_err(|e| match e {
+            StoreError::Sqlite(ref s) if unique_violation(s) => StoreError::Duplicate {
+                entity: "user",
+                key: u.username.clone(),
+            },
+            e => e,
+        })?;
+        self.created("user", u.id.0, u)
+    }
+    pub fn set_user_area(&self, user: UserId, departments: &[DepartmentId]) -> Result<()> {
+        self.tx
+            .execute("DELETE FROM user_areas WHERE user_id = ?1", [user.0])?;
+        for d in departments {
+            ins::user_area(&self.tx, user, *d)?;
+        }
+        self.audit(
+            "update",
+            "user_area",
+            Some(user.0),
+            None::<&()>,
+            Some(&departments),
+        )
+    }
+    pub fn insert_manufacturer(&self, m: &Manufacturer) -> Result<()> {
+        ins::manufacturer(&self.tx, m)?;
+        self.created("manufacturer", m.id.0, m)
+    }
+    pub fn insert_device_type(&self, d: &DeviceType) -> Result<()> {
+        ins::device_type(&self.tx, d)?;
+        self.created("device_type", d.id.0, d)
+    }
+    pub fn insert_model(&self, m: &Model) -> Result<()> {
+        ins::model(&self.tx, m)?;
+        self.created("model", m.id.0, m)
+    }
+    pub fn insert_safety_edition(&self, e: &SafetyEdition) -> Result<()> {
+        ins::safety_edition(&self.tx, e)?;
+        self.created("safety_edition", e.id.0, e)
+    }
+    pub fn insert_checklist(&self, c: &Checklist) -> Result<()> {
+        ins::checklist(&self.tx, c)?;
+        self.created("checklist", c.id.0, c)
+    }
+    pub fn insert_pm_plan(&self, p: &PmPlan) -> Result<()> {
+        ins::pm_plan(&self.tx, p)?;
+        self.created("pm_plan", p.id.0, p)
+    }
+    pub fn insert_vendor(&self, v: &Vendor) -> Result<()> {
+        ins::vendor(&self.tx, v)?;
+        self.created("vendor", v.id.0, v)
+    }
+    pub fn insert_contract(&self, c: &ServiceContract) -> Result<()> {
+        ins::contract(&self.tx, c)?;
+        self.created("service_contract", c.id.0, c)
+    }
+    pub fn insert_part(&self, p: &Part) -> Result<()> {
+        ins::part(&self.tx, p)?;
+        self.created("part", p.id.0, p)
+    }
+
+    // ---- inventory -----------------------------------------------------
+
+    /// Inserts an asset; a tag already in use is a [`StoreError::Duplicate`].
+    pub fn insert_asset(&self, a: &Asset) -> Result<()> {
+        ins::asset(&self.tx, a).map_err(|e| match e {
+            StoreError::Sqlite(ref s) if unique_violation(s) => StoreError::Duplicate {
+                entity: "asset tag",
+                key: a.tag.clone(),
+            },
+            e => e,
+        })?;
+        self.created("asset", a.id.0, a)
+    }
+
+    pub fn update_asset(&self, before: &Asset, after: &Asset) -> Result<()> {
+        let n = self.tx.prepare_cached(
+            "UPDATE assets SET tag = ?2, serial = ?3, model_id = ?4, department_id = ?5, location_id = ?6,
+                site_id = (SELECT site_id FROM departments WHERE id = ?5),
+                ownership = ?7, status = ?8, acquired_on = ?9, acquisition_cost_cents = ?10, warranty_end = ?11,
+                contract_id = ?12, expected_life_years = ?13, risk_function = ?14, risk_physical = ?15,
+                risk_maintenance = ?16, risk_incident = ?17, life_support_override = ?18, parent_id = ?19, notes = ?20
+             WHERE id = ?1",
+        )?.execute(params![
+            after.id.0, after.tag, after.serial, after.model_id.0, after.department_id.0,
+            after.location_id.map(|x| x.0), after.ownership.as_str(), after.status.as_str(),
+            date_opt(after.acquired_on), after.acquisition_cost.map(|m| m.0), date_opt(after.warranty_end),
+            after.contract_id.map(|x| x.0), after.expected_life_years, after.risk.function, after.risk.physical_risk,
+            after.risk.maintenance, after.risk.incident_history, after.life_support_override,
+            after.parent_id.map(|x| x.0), after.notes,
+        ])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "asset",
+                key: after.id.to_string(),
+            });
+        }
+        self.audit(
+            "update",
+            "asset",
+            Some(after.id.0),
+            Some(before),
+            Some(after),
+        )
+    }
+
+    pub fn upsert_network_profile(
+        &self,
+        before: Option<&NetworkProfile>,
+        p: &NetworkProfile,
+    ) -> Result<()> {
+        ins::network_profile(&self.tx, p, true)?;
+        self.audit(
+            if before.is_some() { "update" } else { "create" },
+            "network_profile",
+            Some(p.asset_id.0),
+            before,
+            Some(p),
+        )
+    }
+
+    pub fn upsert_pm_schedule(&self, before: Option<&PmSchedule>, s: &PmSchedule) -> Result<()> {
+        ins::pm_schedule(&self.tx, s, true)?;
+        self.audit(
+            if before.is_some() { "update" } else { "create" },
+            "pm_schedule",
+            Some(s.asset_id.0),
+            before,
+            Some(s),
+        )
+    }
+
+    pub fn add_model_product_code(&self, model: ModelId, code: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT OR IGNORE INTO model_product_codes (model_id, product_code) VALUES (?1, ?2)",
+            params![model.0, code],
+        )?;
+        self.audit(
+            "create",
+            "model_product_code",
+            Some(model.0),
+            None::<&()>,
+            Some(&code),
+        )
+    }
+
+    // ---- work orders ---------------------------------------------------
+
+    pub fn insert_work_order(&self, w: &WorkOrder) -> Result<()> {
+        ins::work_order(&self.tx, w)?;
+        self.created("work_order", w.id.0, w)
+    }
+
+    /// Replaces the work order's mutable fields; `before` is what the
+    /// caller read, for the audit row.
+    pub fn update_work_order(&self, before: &WorkOrder, after: &WorkOrder) -> Result<()> {
+        let n = self.tx.prepare_cached(
+            "UPDATE work_orders SET status = ?2, priority = ?3, problem = ?4, assigned_to = ?5, due_on = ?6,
+                started_at = ?7, findings = ?8, closure = ?9, completed_at = ?10, signed_off_by = ?11, signed_off_at = ?12
+             WHERE id = ?1",
+        )?.execute(params![
+            after.id.0, after.status.as_str(), after.priority.rank(), after.problem, after.assigned_to.map(|u| u.0),
+            date_opt(after.due_on), ts_opt(after.started_at), after.findings, after.closure.map(|c| c.code()),
+            ts_opt(after.completed_at), after.signed_off_by.map(|u| u.0), ts_opt(after.signed_off_at),
+        ])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "work order",
+                key: after.number.clone(),
+            });
+        }
+        self.audit(
+            "update",
+            "work_order",
+            Some(after.id.0),
+            Some(before),
+            Some(after),
+        )
+    }
+
+    pub fn insert_labor(&self, l: &Labor) -> Result<()> {
+        ins::labor(&self.tx, l)?;
+        self.created("labor", l.id.0, l)
+    }
+    pub fn insert_part_use(&self, p: &PartUse) -> Result<()> {
+        ins::part_use(&self.tx, p)?;
+        if let Some(part) = p.part_id {
+            // Stock at the work order's site goes down; a part that is not
+            // stocked there is recorded all the same (bought locally).
+            self.tx
+                .prepare_cached(
+                    "UPDATE part_stock SET on_hand = on_hand - ?2
+                 WHERE part_id = ?1 AND site_id = (SELECT site_id FROM work_orders WHERE id = ?3)",
+                )?
+                .execute(params![part.0, p.quantity, p.work_order_id.0])?;
+        }
+        self.created("part_use", p.id.0, p)
+    }
+    pub fn insert_vendor_charge(&self, v: &VendorCharge) -> Result<()> {
+        ins::vendor_charge(&self.tx, v)?;
+        self.created("vendor_charge", v.id.0, v)
+    }
+    pub fn insert_downtime(&self, d: &Downtime) -> Result<()> {
+        ins::downtime(&self.tx, d, false)?;
+        self.created("downtime", d.id.0, d)
+    }
+    pub fn update_downtime(&self, before: &Downtime, after: &Downtime) -> Result<()> {
+        ins::downtime(&self.tx, after, true)?;
+        self.audit(
+            "update",
+            "downtime",
+            Some(after.id.0),
+            Some(before),
+            Some(after),
+        )
+    }
+    pub fn insert_reading(&self, r: &Reading) -> Result<()> {
+        ins::reading(&self.tx, r)?;
+        self.created("reading", r.id.0, r)
+    }
+    pub fn insert_attempt(&self, a: &PmAttempt) -> Result<()> {
+        ins::attempt(&self.tx, a)?;
+        self.created("pm_attempt", a.id.0, a)
+    }
+    pub fn insert_note(&self, n: &WorkNote) -> Result<()> {
+        ins::note(&self.tx, n)?;
+        self.created("work_note", n.id.0, n)
+    }
+    pub fn insert_signature(&self, s: &Signature) -> Result<()> {
+        ins::signature(&self.tx, s)?;
+        self.created("signature", s.id.0, s)
+    }
+}
+
+/// Plain inserts shared by [`Tx`] and the bulk loader. Each uses a cached
+/// prepared statement, which is what makes bulk loading fast.
+pub(crate) mod ins {
+    use super::*;
+
+    pub fn site(c: &Connection, s: &Site) -> Result<()> {
+        c.prepare_cached("INSERT INTO sites (id, code, name) VALUES (?1, ?2, ?3)")?
+            .execute(params![s.id.0, s.code, s.name])?;
+        Ok(())
+    }
+    pub fn building(c: &Connection, b: &Building) -> Result<()> {
+        c.prepare_cached("INSERT INTO buildings (id, site_id, name) VALUES (?1, ?2, ?3)")?
+            .execute(params![b.id.0, b.site_id.0, b.name])?;
+        Ok(())
+    }
+    pub fn department(c: &Connection, d: &Department) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO departments (id, site_id, name, cost_center) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![d.id.0, d.site_id.0, d.name, d.cost_center])?;
+        Ok(())
+    }
+    pub fn location(c: &Connection, l: &Location) -> Result<()> {
+        c.prepare_cached("INSERT INTO locations (id, building_id, floor, room, department_id) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![l.id.0, l.building_id.0, l.floor, l.room, l.department_id.map(|d| d.0)])?;
+        Ok(())
+    }
+    pub fn user(c: &Connection, u: &User) -> Result<()> {
+        c.prepare_cached("INSERT INTO users (id, username, display_name, role, active, loaded_rate_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![u.id.0, u.username, u.display_name, u.role.as_str(), u.active, u.loaded_rate_cents])?;
+        for s in &u.sites {
+            c.prepare_cached("INSERT INTO user_sites (user_id, site_id) VALUES (?1, ?2)")?
+                .execute(params![u.id.0, s.0])?;
+        }
+        Ok(())
+    }
+    pub fn user_area(c: &Connection, u: UserId, d: DepartmentId) -> Result<()> {
+        c.prepare_cached(
+            "INSERT OR IGNORE INTO user_areas (user_id, department_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![u.0, d.0])?;
+        Ok(())
+    }
+    pub fn manufacturer(c: &Connection, m: &Manufacturer) -> Result<()> {
+        c.prepare_cached("INSERT INTO manufacturers (id, name) VALUES (?1, ?2)")?
+            .execute(params![m.id.0, m.name])?;
+        Ok(())
+    }
+    pub fn device_type(c: &Connection, d: &DeviceType) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO device_types (id, system, code, name, life_support, aem_exclusion, risk_function, risk_physical,
+                risk_maintenance, risk_incident, expected_life_years) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            d.id.0, d.system.as_str(), d.code, d.name, d.life_support, d.aem_exclusion.map(|x| x.as_str()),
+            d.default_risk.function, d.default_risk.physical_risk, d.default_risk.maintenance,
+            d.default_risk.incident_history, d.expected_life_years
+        ])?;
+        Ok(())
+    }
+    pub fn model(c: &Connection, m: &Model) -> Result<()> {
+        let mds2 = m.mds2.as_ref().map(serde_json::to_string).transpose()?;
+        c.prepare_cached(
+            "INSERT INTO models (id, manufacturer_id, device_type_id, name, expected_life_years, end_of_support,
+                replacement_cost_cents, mds2_json, sbom_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            m.id.0, m.manufacturer_id.0, m.device_type_id.0, m.name, m.expected_life_years,
+            date_opt(m.end_of_support), m.replacement_cost.map(|x| x.0), mds2, serde_json::to_string(&m.sbom)?
+        ])?;
+        Ok(())
+    }
+    pub fn safety_edition(c: &Connection, e: &SafetyEdition) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO safety_editions (id, name, limits_json) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![e.id.0, e.name, serde_json::to_string(&e.limits)?])?;
+        Ok(())
+    }
+    pub fn checklist(c: &Connection, k: &Checklist) -> Result<()> {
+        c.prepare_cached("INSERT INTO checklists (id, name, items_json) VALUES (?1, ?2, ?3)")?
+            .execute(params![k.id.0, k.name, serde_json::to_string(&k.items)?])?;
+        Ok(())
+    }
+    pub fn pm_plan(c: &Connection, p: &PmPlan) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO pm_plans (id, name, model_id, device_type_id, interval_months, schedule, strategy, aem_evidence,
+                checklist_id, estimated_minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            p.id.0, p.name, p.model_id.map(|x| x.0), p.device_type_id.map(|x| x.0), p.interval_months,
+            p.schedule.as_str(), p.strategy.as_str(), p.aem_evidence, p.checklist_id.map(|x| x.0), p.estimated_minutes
+        ])?;
+        Ok(())
+    }
+    pub fn vendor(c: &Connection, v: &Vendor) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO vendors (id, name, phone, email, account) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![v.id.0, v.name, v.phone, v.email, v.account])?;
+        Ok(())
+    }
+    pub fn contract(c: &Connection, k: &ServiceContract) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO service_contracts (id, vendor_id, number, coverage, starts_on, ends_on, annual_cost_cents,
+                hours_cap, cost_cap_cents, uptime_guarantee_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            k.id.0, k.vendor_id.0, k.number, k.coverage.as_str(), date(k.starts_on), date(k.ends_on),
+            k.annual_cost.0, k.hours_cap, k.cost_cap.map(|x| x.0), k.uptime_guarantee_pct
+        ])?;
+        Ok(())
+    }
+    pub fn part(c: &Connection, p: &Part) -> Result<()> {
+        c.prepare_cached("INSERT INTO parts (id, part_number, description, manufacturer, unit_cost_cents) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![p.id.0, p.part_number, p.description, p.manufacturer, p.unit_cost.0])?;
+        Ok(())
+    }
+    pub fn part_stock(c: &Connection, s: &PartStock) -> Result<()> {
+        c.prepare_cached("INSERT INTO part_stock (part_id, site_id, on_hand, reorder_point, bin) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![s.part_id.0, s.site_id.0, s.on_hand, s.reorder_point, s.bin])?;
+        Ok(())
+    }
+    pub fn asset(c: &Connection, a: &Asset) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO assets (id, tag, serial, model_id, department_id, location_id, site_id, ownership, status,
+                acquired_on, acquisition_cost_cents, warranty_end, contract_id, expected_life_years, risk_function,
+                risk_physical, risk_maintenance, risk_incident, life_support_override, parent_id, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT site_id FROM departments WHERE id = ?5), ?7, ?8, ?9, ?10, ?11,
+                ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?
+        .execute(params![
+            a.id.0, a.tag, a.serial, a.model_id.0, a.department_id.0, a.location_id.map(|x| x.0),
+            a.ownership.as_str(), a.status.as_str(), date_opt(a.acquired_on), a.acquisition_cost.map(|m| m.0),
+            date_opt(a.warranty_end), a.contract_id.map(|x| x.0), a.expected_life_years, a.risk.function,
+            a.risk.physical_risk, a.risk.maintenance, a.risk.incident_history, a.life_support_override,
+            a.parent_id.map(|x| x.0), a.notes
+        ])?;
+        Ok(())
+    }
+    pub fn network_profile(c: &Connection, p: &NetworkProfile, upsert: bool) -> Result<()> {
+        let verb = if upsert {
+            "INSERT OR REPLACE"
+        } else {
+            "INSERT"
+        };
+        c.prepare_cached(&format!(
+            "{verb} INTO network_profiles (asset_id, hostname, ip_address, mac_address, vlan, segment, os_name,
+                os_version, firmware_version, patch_level, last_patched_on, remote_recoverable, stores_phi, patch_validation)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        ))?
+        .execute(params![
+            p.asset_id.0, p.hostname, p.ip_address, p.mac_address, p.vlan, p.segment, p.os_name, p.os_version,
+            p.firmware_version, p.patch_level, date_opt(p.last_patched_on), p.remote_recoverable, p.stores_phi,
+            p.patch_validation.as_str()
+        ])?;
+        Ok(())
+    }
+    pub fn pm_schedule(c: &Connection, s: &PmSchedule, upsert: bool) -> Result<()> {
+        let verb = if upsert {
+            "INSERT OR REPLACE"
+        } else {
+            "INSERT"
+        };
+        c.prepare_cached(&format!(
+            "{verb} INTO pm_schedules (asset_id, plan_id, next_due, last_done) VALUES (?1, ?2, ?3, ?4)"
+        ))?
+        .execute(params![s.asset_id.0, s.plan_id.0, date(s.next_due), date_opt(s.last_done)])?;
+        Ok(())
+    }
+    pub fn usage_window(c: &Connection, u: &UsageWindow) -> Result<()> {
+        c.prepare_cached("INSERT INTO usage_windows (id, department_id, device_type_id, weekdays, starts, ends) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![
+                u.id.0, u.department_id.0, u.device_type_id.map(|x| x.0), u.weekdays,
+                u.starts.format("%H:%M").to_string(), u.ends.format("%H:%M").to_string()
+            ])?;
+        Ok(())
+    }
+    pub fn training_event(c: &Connection, t: &TrainingEvent) -> Result<()> {
+        c.prepare_cached("INSERT INTO training_events (id, department_id, device_type_id, held_on, topic, trainer, attendees) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+            .execute(params![t.id.0, t.department_id.0, t.device_type_id.0, date(t.held_on), t.topic, t.trainer, t.attendees])?;
+        Ok(())
+    }
+    pub fn recall(c: &Connection, r: &Recall) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO recalls (id, source, number, title, received_on, manufacturer, model, device_type_code,
+                product_code, closed_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            r.id.0, r.source.as_str(), r.number, r.title, date(r.received_on), r.manufacturer, r.model,
+            r.device_type_code, r.product_code, date_opt(r.closed_on)
+        ])?;
+        Ok(())
+    }
+    pub fn recall_asset(c: &Connection, r: &RecallAsset) -> Result<()> {
+        c.prepare_cached("INSERT INTO recall_assets (recall_id, asset_id, action, work_order_id, acted_on) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![r.recall_id.0, r.asset_id.0, r.action.as_str(), r.work_order_id.map(|x| x.0), date_opt(r.acted_on)])?;
+        Ok(())
+    }
+    pub fn work_order(c: &Connection, w: &WorkOrder) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO work_orders (id, number, asset_id, site_id, kind, status, priority, problem, reported_by,
+                opened_at, created_by, assigned_to, due_on, pm_plan_id, recall_id, started_at, findings, closure,
+                completed_at, signed_off_by, signed_off_at)
+             VALUES (?1, ?2, ?3, (SELECT site_id FROM assets WHERE id = ?3), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        )?
+        .execute(params![
+            w.id.0, w.number, w.asset_id.0, w.kind.as_str(), w.status.as_str(), w.priority.rank(), w.problem,
+            w.reported_by, ts(w.opened_at), w.created_by.0, w.assigned_to.map(|u| u.0), date_opt(w.due_on),
+            w.pm_plan_id.map(|x| x.0), w.recall_id.map(|x| x.0), ts_opt(w.started_at), w.findings,
+            w.closure.map(|c| c.code()), ts_opt(w.completed_at), w.signed_off_by.map(|u| u.0), ts_opt(w.signed_off_at)
+        ])?;
+        Ok(())
+    }
+    pub fn labor(c: &Connection, l: &Labor) -> Result<()> {
+        c.prepare_cached("INSERT INTO labor (id, work_order_id, technician_id, minutes, performed_on, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![l.id.0, l.work_order_id.0, l.technician_id.0, l.minutes, date(l.performed_on), l.note])?;
+        Ok(())
+    }
+    pub fn part_use(c: &Connection, p: &PartUse) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO part_uses (id, work_order_id, part_id, part_number, description, quantity, unit_cost_cents,
+                recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            p.id.0, p.work_order_id.0, p.part_id.map(|x| x.0), p.part_number, p.description, p.quantity,
+            p.unit_cost.0, p.recorded_by.0, ts(p.recorded_at)
+        ])?;
+        Ok(())
+    }
+    pub fn vendor_charge(c: &Connection, v: &VendorCharge) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO vendor_charges (id, work_order_id, vendor_id, invoice_number, labor_cost_cents,
+                parts_cost_cents, travel_cost_cents, invoiced_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            v.id.0, v.work_order_id.0, v.vendor_id.0, v.invoice_number, v.labor_cost.0, v.parts_cost.0,
+            v.travel_cost.0, date(v.invoiced_on)
+        ])?;
+        Ok(())
+    }
+    pub fn downtime(c: &Connection, d: &Downtime, upsert: bool) -> Result<()> {
+        let verb = if upsert {
+            "INSERT OR REPLACE"
+        } else {
+            "INSERT"
+        };
+        c.prepare_cached(&format!(
+            "{verb} INTO downtime (id, asset_id, work_order_id, started_at, ended_at, partial_factor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        ))?
+        .execute(params![
+            d.id.0, d.asset_id.0, d.work_order_id.map(|x| x.0), ts(d.started_at), ts_opt(d.ended_at), d.partial_factor
+        ])?;
+        Ok(())
+    }
+    pub fn reading(c: &Connection, r: &Reading) -> Result<()> {
+        c.prepare_cached(
+            "INSERT INTO readings (id, work_order_id, item_key, prompt, value, unit, limit_min, limit_max, has_limit,
+                verdict, taken_by, taken_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            r.id.0, r.work_order_id.0, r.item_key, r.prompt, r.value, r.unit, r.limit.and_then(|l| l.min),
+            r.limit.and_then(|l| l.max), r.limit.is_some(), r.verdict.as_str(), r.taken_by.0, ts(r.taken_at)
+        ])?;
+        Ok(())
+    }
+    pub fn attempt(c: &Connection, a: &PmAttempt) -> Result<()> {
+        c.prepare_cached("INSERT INTO pm_attempts (id, work_order_id, technician_id, attempted_at, outcome, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![a.id.0, a.work_order_id.0, a.technician_id.0, ts(a.attempted_at), a.outcome.as_str(), a.note])?;
+        Ok(())
+    }
+    pub fn note(c: &Connection, n: &WorkNote) -> Result<()> {
+        c.prepare_cached("INSERT INTO work_notes (id, work_order_id, author_id, written_at, text) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![n.id.0, n.work_order_id.0, n.author_id.0, ts(n.written_at), n.text])?;
+        Ok(())
+    }
+    pub fn signature(c: &Connection, s: &Signature) -> Result<()> {
+        c.prepare_cached("INSERT INTO signatures (id, work_order_id, signer_id, signer_name, signed_at, strokes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![s.id.0, s.work_order_id.0, s.signer_id.0, s.signer_name, ts(s.signed_at), s.strokes])?;
+        Ok(())
+    }
+}
