@@ -65,6 +65,16 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What [`Store::connection_settings`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// `wal` for a file database, `memory` for an in-memory one.
+    pub journal_mode: String,
+    /// 0 = OFF, 1 = NORMAL, 2 = FULL, 3 = EXTRA.
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+}
+
 /// A connection to one Biomend database file.
 #[derive(Debug)]
 pub struct Store {
@@ -114,7 +124,9 @@ impl Store {
     }
 
     fn setup(mut conn: Connection, file: bool) -> Result<Store> {
-        Self::pragmas(&conn, file)?;
+        // Check the version before anything else: switching to WAL rewrites
+        // the file header, and a file from a newer release must be left
+        // exactly as it was.
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let found = found as usize;
         if found > SCHEMA_VERSION {
@@ -123,6 +135,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        Self::pragmas(&conn, file)?;
         MIGRATIONS.to_latest(&mut conn)?;
         Ok(Store { conn })
     }
@@ -169,6 +182,29 @@ impl Store {
     pub fn optimize(&self) -> Result<()> {
         self.conn.execute_batch("ANALYZE; PRAGMA optimize;")?;
         Ok(())
+    }
+
+    /// The connection settings as SQLite reports them, for diagnostics and
+    /// support reports.
+    pub fn connection_settings(&self) -> Result<ConnectionSettings> {
+        let q = |name: &str| -> Result<rusqlite::types::Value> {
+            Ok(self
+                .conn
+                .pragma_query_value(None, name, |r| r.get::<_, rusqlite::types::Value>(0))?)
+        };
+        let text = |v: rusqlite::types::Value| match v {
+            rusqlite::types::Value::Text(s) => s,
+            other => format!("{other:?}"),
+        };
+        let int = |v: rusqlite::types::Value| match v {
+            rusqlite::types::Value::Integer(i) => i,
+            _ => -1,
+        };
+        Ok(ConnectionSettings {
+            journal_mode: text(q("journal_mode")?).to_ascii_lowercase(),
+            synchronous: int(q("synchronous")?),
+            foreign_keys: int(q("foreign_keys")?) == 1,
+        })
     }
 
     /// Checks the file for corruption; `Ok(())` when SQLite reports "ok".

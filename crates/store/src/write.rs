@@ -268,7 +268,16 @@ impl<'a> Tx<'a> {
             after.contract_id.map(|x| x.0), after.expected_life_years, after.risk.function, after.risk.physical_risk,
             after.risk.maintenance, after.risk.incident_history, after.life_support_override,
             after.parent_id.map(|x| x.0), after.notes,
-        ])?;
+        ]).map_err(|e| {
+            if unique_violation(&e) {
+                StoreError::Duplicate {
+                    entity: "asset tag",
+                    key: after.tag.clone(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
         if n == 0 {
             return Err(StoreError::NotFound {
                 entity: "asset",

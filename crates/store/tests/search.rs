@@ -1,0 +1,227 @@
+//! Finding a device: full-text search and exact tag look-up.
+
+mod common;
+
+use biomend_store::{Store, fts_query};
+use common::*;
+use rusqlite::Connection;
+use tempfile::TempDir;
+
+fn tags(s: &Store, q: &str) -> Vec<String> {
+    let mut t: Vec<String> = s
+        .reader()
+        .search_assets(q, 100)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.tag)
+        .collect();
+    t.sort();
+    t
+}
+
+/// Fixture tags whose number is in `ns`.
+fn expect(ns: &[u8]) -> Vec<String> {
+    let mut t: Vec<String> = ns.iter().map(|n| asset(*n).tag).collect();
+    t.sort();
+    t
+}
+
+#[test]
+fn search_by_every_indexed_field() {
+    let s = reference_in_memory();
+    // Tag prefix, as typed.
+    assert_eq!(tags(&s, "BME-00"), expect(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+    assert_eq!(tags(&s, "bme-001"), expect(&[10]));
+    assert_eq!(tags(&s, "BME-0007"), expect(&[7]));
+    // Serial, whole and prefix.
+    assert_eq!(tags(&s, "DE71234568"), expect(&[8]));
+    assert_eq!(tags(&s, "de8999"), expect(&[9, 10]));
+    // Manufacturer and model.
+    assert_eq!(tags(&s, "baxter"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert_eq!(tags(&s, "Philips"), expect(&[7, 8, 9, 10]));
+    assert_eq!(tags(&s, "MX800"), expect(&[9, 10]));
+    assert_eq!(tags(&s, "intellivue"), expect(&[7, 8, 9, 10]));
+    // Device-type code and name.
+    assert_eq!(tags(&s, "12-636"), expect(&[7, 8, 9, 10]));
+    assert_eq!(tags(&s, "13-215"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert_eq!(tags(&s, "infusion"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert_eq!(tags(&s, "physiologic"), expect(&[7, 8, 9, 10]));
+    // Department.
+    assert_eq!(tags(&s, "intensive care"), expect(&[1, 2, 3, 7, 9]));
+    assert_eq!(tags(&s, "emergency"), expect(&[4, 5, 6, 8, 10]));
+    // Location: building, room.
+    assert_eq!(tags(&s, "3.114"), expect(&[1, 2, 9]));
+    assert_eq!(tags(&s, "trauma"), expect(&[4, 5, 8]));
+    assert_eq!(tags(&s, "biomed shop"), expect(&[10]));
+    assert_eq!(tags(&s, "north tower").len(), 9, "all but the unplaced one");
+    // Nothing.
+    assert!(tags(&s, "ventilator").is_empty());
+    assert!(tags(&s, "").is_empty());
+    assert!(tags(&s, "  -- ").is_empty());
+}
+
+#[test]
+fn words_and_together() {
+    let s = reference_in_memory();
+    assert_eq!(tags(&s, "sigma emergency"), expect(&[4, 5, 6]));
+    assert_eq!(tags(&s, "philips icu"), Vec::<String>::new()); // no "icu" word
+    assert_eq!(tags(&s, "philips intensive"), expect(&[7, 9]));
+    assert_eq!(tags(&s, "MX450 trauma"), expect(&[8]));
+    assert_eq!(tags(&s, "baxter philips"), Vec::<String>::new());
+}
+
+#[test]
+fn search_results_carry_the_summary() {
+    let s = reference_in_memory();
+    let hits = s.reader().search_assets("DE89990001", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert_eq!(h.id, asset_id(9));
+    assert_eq!(h.manufacturer, "Philips");
+    assert_eq!(h.model, "IntelliVue MX800");
+    assert_eq!(h.device_type_code, "12-636");
+    assert_eq!(h.department, "Intensive Care");
+    assert_eq!(h.location.as_deref(), Some("North Tower · 3 · 3.114"));
+    assert!(h.life_support);
+    assert_eq!(
+        h.em_number,
+        device_type(MONITOR_TYPE).default_risk.em_number()
+    );
+    // The limit is honoured.
+    assert_eq!(s.reader().search_assets("bme", 3).unwrap().len(), 3);
+}
+
+#[test]
+fn fts_syntax_in_input_is_inert() {
+    let s = reference_in_memory();
+    for q in [
+        "\"",
+        "\"BME",
+        "BME\"-0001",
+        "*",
+        "BME*",
+        "sigma OR philips",
+        "NEAR(sigma philips)",
+        "NEAR(",
+        "-baxter",
+        "baxter -sigma",
+        "tag:BME-0001",
+        "(",
+        ")",
+        "^sigma",
+        "AND",
+        "NOT",
+        "sigma NOT baxter",
+        "{tag serial}: x",
+        "'; DROP TABLE assets; --",
+        "Ünïcödé ünfällig",
+        "\u{0}",
+    ] {
+        let r = s.reader().search_assets(q, 10);
+        assert!(r.is_ok(), "query {q:?} failed: {r:?}");
+        assert!(fts_query(q).is_none_or(|f| !f.is_empty()));
+    }
+    // Operators are words, so "OR" must match as a word (it does not here).
+    assert!(tags(&s, "sigma OR philips").is_empty());
+    // A leading minus is punctuation, not exclusion.
+    assert_eq!(tags(&s, "-baxter"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert_eq!(tags(&s, "tag:BME-0001"), Vec::<String>::new());
+    assert_eq!(s.reader().count("assets").unwrap(), 10);
+}
+
+#[test]
+fn moving_an_asset_reindexes_it() {
+    let mut s = reference_in_memory();
+    let before = asset(1);
+    let mut after = before.clone();
+    after.department_id = department_id(ED);
+    after.location_id = Some(location_id(3));
+    after.serial = Some("NEWSERIAL9".into());
+    s.write(&system(), load_time(), |tx| {
+        tx.update_asset(&before, &after)
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "intensive"), expect(&[2, 3, 7, 9]));
+    assert_eq!(tags(&s, "emergency"), expect(&[1, 4, 5, 6, 8, 10]));
+    assert_eq!(tags(&s, "3.114"), expect(&[2, 9]));
+    assert_eq!(tags(&s, "trauma"), expect(&[1, 4, 5, 8]));
+    assert!(tags(&s, "SP100001").is_empty());
+    assert_eq!(tags(&s, "newserial"), expect(&[1]));
+    // The summary follows too.
+    assert_eq!(
+        s.reader()
+            .asset_by_tag("BME-0001")
+            .unwrap()
+            .unwrap()
+            .department,
+        "Emergency Department"
+    );
+}
+
+/// The app has no rename screens yet, but reference data gets renamed by
+/// sync and by hand-run fixes; the schema's triggers keep the index
+/// current. The UPDATEs go through a second, plain connection.
+#[test]
+fn renaming_reference_data_reindexes_assets() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("biomend.db");
+    let mut s = Store::open(&path).unwrap();
+    s.bulk_load(&dataset(), &system(), load_time()).unwrap();
+
+    let raw = Connection::open(&path).unwrap();
+    raw.execute(
+        "UPDATE departments SET name = 'Critical Care Unit' WHERE id = ?1",
+        [department_id(ICU).0],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE manufacturers SET name = 'Vantive' WHERE id = ?1",
+        [manufacturer_id(BAXTER).0],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE models SET name = 'IntelliVue X3' WHERE id = ?1",
+        [model_id(MX450).0],
+    )
+    .unwrap();
+    raw.execute(
+        "UPDATE device_types SET code = '17-429', name = 'Monitors, Bedside' WHERE id = ?1",
+        [device_type_id(MONITOR_TYPE).0],
+    )
+    .unwrap();
+
+    assert!(tags(&s, "intensive").is_empty());
+    assert_eq!(tags(&s, "critical care"), expect(&[1, 2, 3, 7, 9]));
+    assert!(tags(&s, "baxter").is_empty());
+    assert_eq!(tags(&s, "vantive"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert!(tags(&s, "MX450").is_empty());
+    assert_eq!(tags(&s, "X3"), expect(&[7, 8]));
+    assert!(tags(&s, "physiologic").is_empty());
+    assert!(tags(&s, "12-636").is_empty());
+    assert_eq!(tags(&s, "bedside 17-429"), expect(&[7, 8, 9, 10]));
+    // Unrelated fields still match.
+    assert_eq!(tags(&s, "sigma"), expect(&[1, 2, 3, 4, 5, 6]));
+    assert_eq!(tags(&s, "philips"), expect(&[7, 8, 9, 10]));
+    s.integrity_check().unwrap();
+}
+
+#[test]
+fn tag_lookup_is_exact_apart_from_case() {
+    let s = reference_in_memory();
+    let r = s.reader();
+    assert_eq!(r.asset_by_tag("BME-0001").unwrap().unwrap().id, asset_id(1));
+    assert_eq!(r.asset_by_tag("bme-0001").unwrap().unwrap().id, asset_id(1));
+    assert_eq!(r.asset_id_by_tag("Bme-0001").unwrap(), Some(asset_id(1)));
+    assert_eq!(r.asset_by_tag("BME-000").unwrap(), None);
+    assert_eq!(r.asset_by_tag("BME-00010").unwrap(), None);
+    assert_eq!(r.asset_by_tag("BME0001").unwrap(), None);
+    assert_eq!(r.asset_by_tag("BME-000%").unwrap(), None);
+    assert_eq!(r.asset_id_by_tag("BME-000").unwrap(), None);
+    let s10 = r.asset_by_tag("BME-0010").unwrap().unwrap();
+    assert_eq!(s10.id, asset_id(10));
+    assert_eq!(
+        s10.location.as_deref(),
+        Some("North Tower · B · Biomed Shop")
+    );
+    assert_eq!(r.asset_by_tag("BME-0006").unwrap().unwrap().location, None);
+}
