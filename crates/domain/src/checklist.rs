@@ -163,13 +163,17 @@ pub enum ReadingError {
     NoSafetyLimit { test: SafetyTest, edition: String },
 }
 
+/// What judging one answer gives: the value, unit and limit to record, and
+/// the verdict.
+pub type Judged = (Option<f64>, Option<String>, Option<Limit>, Verdict);
+
 /// Judges an answer against its checklist item: the limit, unit and verdict
 /// that go into a [`Reading`]. Safety items take their limit from `edition`.
 pub fn judge(
     item: &ChecklistItem,
     answer: Answer,
     edition: Option<&SafetyEdition>,
-) -> Result<(Option<f64>, Option<String>, Option<Limit>, Verdict), ReadingError> {
+) -> Result<Judged, ReadingError> {
     match (&item.kind, answer) {
         (ItemKind::PassFail, Answer::Verdict(v)) => Ok((None, None, None, v)),
         (ItemKind::PassFail, Answer::Value(_)) => {

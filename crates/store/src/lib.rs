@@ -20,6 +20,7 @@
 
 pub mod bulk;
 mod codec;
+mod lookup;
 pub mod read;
 pub mod write;
 

@@ -149,7 +149,7 @@ pub struct WorkOrderExport {
 /// Read access over a connection or an open transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'c> {
-    c: &'c Connection,
+    pub(crate) c: &'c Connection,
 }
 
 /// The columns [`asset_summary`] reads; compose with [`ASSET_SUMMARY_FROM`].

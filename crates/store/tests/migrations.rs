@@ -183,37 +183,13 @@ fn shipped_v1_file_upgrades_to_the_same_schema_as_a_new_database() {
     assert_eq!(got, want);
 }
 
-/// Regenerates `tests/fixtures/schema_v1.sqlite`. Run it only when the
-/// fixture is lost, and only from a checkout of the release whose schema it
-/// records (migration 0001 as shipped):
-/// `cargo test -p biomend-store --test migrations -- --ignored write_schema_v1_fixture`
-#[test]
-#[ignore = "writes the committed fixture"]
-fn write_schema_v1_fixture() {
-    let path = fixture_path();
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_file(&path);
-    {
-        let mut s = Store::open_at_version(&path, 1).unwrap();
-        let d = dataset();
-        s.write(&system(), load_time(), |tx| {
-            tx.insert_site(&site())?;
-            tx.insert_building(&d.buildings[0])?;
-            tx.insert_department(&department(ICU))?;
-            tx.insert_location(&d.locations[0])?;
-            tx.insert_manufacturer(&d.manufacturers[0])?;
-            tx.insert_device_type(&device_type(PUMP_TYPE))?;
-            tx.insert_model(&model(SIGMA))?;
-            tx.insert_asset(&asset(1))
-        })
-        .unwrap();
-    }
-    // A small, self-contained file: no WAL to ship alongside it.
-    let c = Connection::open(&path).unwrap();
-    c.pragma_update(None, "journal_mode", "DELETE").unwrap();
-    c.pragma_update(None, "page_size", 1024).unwrap();
-    c.execute_batch("VACUUM").unwrap();
-}
+// `tests/fixtures/schema_v1.sqlite` is a database as schema 1 wrote it:
+// made once with `Store::open_at_version(path, 1)`, writing this fixture's
+// site, building, ICU department, first location, first manufacturer, the
+// pump device type, the Sigma model and asset 1 through `Store::write`, then
+// `journal_mode=DELETE`, `page_size=1024` and `VACUUM` so it ships as one
+// small file. It is never regenerated: it stands for databases already in
+// the field.
 
 #[test]
 fn file_databases_use_wal_full_sync_and_foreign_keys() {

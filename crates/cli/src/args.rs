@@ -1,0 +1,342 @@
+//! Command-line arguments.
+
+use biomend_domain::user::Role;
+use biomend_domain::work_order::{AttemptOutcome, Priority};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "biomend",
+    version,
+    about = "Biomend: offline-first equipment management for HTM departments",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Database file [default: the per-user data folder, biomend/biomend.sqlite]
+    #[arg(long, global = true, env = "BIOMEND_DB")]
+    pub db: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act as this user (recorded in the audit trail)
+    #[arg(
+        long = "as",
+        global = true,
+        env = "BIOMEND_USER",
+        default_value = "demo.tech"
+    )]
+    pub user: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the demo hospital in an empty database
+    Demo(DemoArgs),
+    /// Set up an empty database with its first site and administrator
+    Init(InitArgs),
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Import inventory
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export to CSV
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Find and show devices
+    #[command(subcommand)]
+    Asset(AssetCmd),
+    /// Work assigned to me and PMs due in my area
+    MyDay {
+        /// List PMs due within this many days
+        #[arg(long, default_value_t = 14)]
+        days: u32,
+        /// At most this many PMs
+        #[arg(long, default_value_t = 200)]
+        max_pms: u32,
+    },
+    /// Work orders: open, start, hold, log work, complete, sign off
+    #[command(subcommand)]
+    Wo(WoCmd),
+    /// Scheduled maintenance
+    #[command(subcommand)]
+    Pm(PmCmd),
+    /// List the closure codes
+    ClosureCodes,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of assets [default: from assets/demo-hospital.json]
+    #[arg(long)]
+    pub assets: Option<u32>,
+    /// Number of work orders of history
+    #[arg(long)]
+    pub work_orders: Option<u64>,
+    /// Seed for the generator (same seed, same hospital)
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Delete an existing database file first
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub site_code: String,
+    #[arg(long)]
+    pub site_name: String,
+    /// Username of the first administrator
+    #[arg(long)]
+    pub admin: String,
+    #[arg(long)]
+    pub admin_name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user (administrators only)
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    pub username: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Site code (repeatable); default: the administrator's sites
+    #[arg(long)]
+    pub site: Vec<String>,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| {
+        format!(
+            "unknown role '{s}'; roles: {}",
+            Role::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Import assets from CSV or XLSX (all or nothing unless --only-good-rows)
+    Assets(ImportArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DateOrderArg {
+    /// 04/05/2024 is April 5
+    Us,
+    /// 04/05/2024 is 4 May
+    Day,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// Import the good rows and report the rest (default: any problem imports nothing)
+    #[arg(long)]
+    pub only_good_rows: bool,
+    /// Explicit column mapping, e.g. "Equip No=tag,Maker=manufacturer"
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// How to read slash dates; ISO dates always work
+    #[arg(long, value_enum, default_value_t = DateOrderArg::Us)]
+    pub date_order: DateOrderArg,
+    /// Worksheet of an XLSX workbook [default: the first]
+    #[arg(long)]
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// Export every asset (re-importable); FILE '-' writes to standard output
+    Assets { file: PathBuf },
+    /// Export every work order; FILE '-' writes to standard output
+    WorkOrders { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssetCmd {
+    /// The asset page: identity, risk, contract, network, PM, history
+    Show { tag: String },
+    /// Exact look-up by tag, as a scanner types it
+    Find { tag: String },
+    /// Search by tag, serial, maker, model, type, department or room
+    Search {
+        #[arg(required = true)]
+        text: Vec<String>,
+        #[arg(long, default_value_t = 25)]
+        limit: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PriorityArg {
+    Emergency,
+    Urgent,
+    Routine,
+    Scheduled,
+}
+
+impl From<PriorityArg> for Priority {
+    fn from(p: PriorityArg) -> Self {
+        match p {
+            PriorityArg::Emergency => Priority::Emergency,
+            PriorityArg::Urgent => Priority::Urgent,
+            PriorityArg::Routine => Priority::Routine,
+            PriorityArg::Scheduled => Priority::Scheduled,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum HoldArg {
+    Parts,
+    Vendor,
+}
+
+impl From<HoldArg> for biomend_core::workflow::HoldReason {
+    fn from(h: HoldArg) -> Self {
+        match h {
+            HoldArg::Parts => biomend_core::workflow::HoldReason::Parts,
+            HoldArg::Vendor => biomend_core::workflow::HoldReason::Vendor,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AttemptArg {
+    InUse,
+    NotLocated,
+}
+
+impl From<AttemptArg> for AttemptOutcome {
+    fn from(a: AttemptArg) -> Self {
+        match a {
+            AttemptArg::InUse => AttemptOutcome::InUse,
+            AttemptArg::NotLocated => AttemptOutcome::NotLocated,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Labor in minutes (repeatable)
+    #[arg(long)]
+    pub labor: Vec<u32>,
+    /// Part used: PART_NUMBER:QTY[:UNIT_COST[:DESCRIPTION]] (repeatable)
+    #[arg(long)]
+    pub part: Vec<String>,
+    /// Checklist reading: KEY=VALUE, VALUE a number or pass/fail/na (repeatable)
+    #[arg(long)]
+    pub reading: Vec<String>,
+    /// A note on the work order
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewWoArgs {
+    pub tag: String,
+    #[arg(long)]
+    pub problem: String,
+    #[arg(long)]
+    pub reported_by: Option<String>,
+    #[arg(long, value_enum, default_value_t = PriorityArg::Routine)]
+    pub priority: PriorityArg,
+    /// Assign to this technician
+    #[arg(long)]
+    pub assign: Option<String>,
+    /// The device is out of service (starts downtime)
+    #[arg(long)]
+    pub down: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    pub number: String,
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    pub number: String,
+    /// Closure code (see `biomend closure-codes`)
+    #[arg(long)]
+    pub closure: String,
+    #[arg(long)]
+    pub findings: Option<String>,
+    /// File with the signature pad's SVG path data
+    #[arg(long, conflicts_with = "sign_as")]
+    pub signature_file: Option<PathBuf>,
+    /// Sign by typing your full name
+    #[arg(long)]
+    pub sign_as: Option<String>,
+    #[command(flatten)]
+    pub record: RecordArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WoCmd {
+    /// Open a corrective work order on a device
+    New(NewWoArgs),
+    /// Show a work order with everything recorded on it
+    Show {
+        number: String,
+    },
+    Start {
+        number: String,
+    },
+    /// Put on hold waiting for parts or a vendor
+    Hold {
+        number: String,
+        #[arg(long, value_enum)]
+        reason: HoldArg,
+    },
+    Resume {
+        number: String,
+    },
+    Cancel {
+        number: String,
+    },
+    /// Record labor, parts, readings or a note
+    Log(LogArgs),
+    /// Complete with closure code and signature
+    Complete(CompleteArgs),
+    /// Sign off completed work (supervisors)
+    Signoff {
+        number: String,
+    },
+    /// Completed work waiting for sign-off
+    Queue {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PmCmd {
+    /// Open (or reopen) the PM work order for a device's due plan
+    Open { tag: String },
+    /// Document that the device was in use or could not be located
+    Attempt {
+        number: String,
+        #[arg(long, value_enum)]
+        outcome: AttemptArg,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}

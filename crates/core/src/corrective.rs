@@ -1,0 +1,126 @@
+//! Open a corrective (repair) work order in a few taps: scan, say what is
+//! wrong, and whether the device is down.
+
+use crate::{App, CoreError, Result, new_id, require, require_site};
+use biomend_domain::asset::{AssetStatus, normalize_tag};
+use biomend_domain::work_order::*;
+use serde::{Deserialize, Serialize};
+
+/// Longest problem description accepted.
+pub const MAX_TEXT: usize = 4000;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewCorrective {
+    pub username: String,
+    pub tag: String,
+    pub problem: String,
+    pub reported_by: String,
+    pub priority: Priority,
+    /// Assign to this technician (by username); `None` leaves it unassigned.
+    pub assign_to: Option<String>,
+    /// The device is out of service: starts a downtime record.
+    pub device_down: bool,
+}
+
+pub(crate) fn check_text(field: &str, s: &str, required: bool) -> Result<()> {
+    if required && s.trim().is_empty() {
+        return Err(CoreError::invalid(field, "must not be empty"));
+    }
+    if s.len() > MAX_TEXT {
+        return Err(CoreError::invalid(
+            field,
+            format!("longer than {MAX_TEXT} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
+    let user = app.user(&input.username)?;
+    require(
+        &user,
+        user.role.can_perform_work() || user.role.can_sign_off(),
+        "open work orders",
+    )?;
+    check_text("problem", &input.problem, true)?;
+    check_text("reported by", &input.reported_by, false)?;
+    let tag = normalize_tag(&input.tag)?;
+    let r = app.store().reader();
+    let asset_id = r.asset_id_by_tag(&tag)?.ok_or(CoreError::NotFound {
+        what: "asset tag",
+        key: tag.clone(),
+    })?;
+    let detail = r.asset_detail(asset_id)?.ok_or(CoreError::NotFound {
+        what: "asset",
+        key: tag.clone(),
+    })?;
+    require_site(&user, detail.site.id)?;
+    if detail.asset.status == AssetStatus::Retired {
+        return Err(CoreError::invalid(
+            "asset",
+            format!("{tag} is retired; reactivate it before opening work"),
+        ));
+    }
+    let assignee = match &input.assign_to {
+        Some(name) => {
+            let a = app.user(name)?;
+            require(&a, a.role.can_perform_work(), "be assigned work")?;
+            Some(a.id)
+        }
+        None => None,
+    };
+    let now = app.now();
+    let year = app
+        .clock()
+        .today()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2000);
+    let asset = detail.asset;
+    app.write(&user, move |tx, ids, ms| {
+        let seq = tx.next_counter(&format!("work_order:{year}"))?;
+        let wo = WorkOrder {
+            id: new_id(ids, ms),
+            number: work_order_number(year, seq),
+            asset_id: asset.id,
+            kind: WorkOrderKind::Corrective,
+            status: WorkOrderStatus::Open,
+            priority: input.priority,
+            problem: input.problem.trim().to_string(),
+            reported_by: input.reported_by.trim().to_string(),
+            opened_at: now,
+            created_by: user.id,
+            assigned_to: assignee,
+            due_on: None,
+            pm_plan_id: None,
+            recall_id: None,
+            started_at: None,
+            findings: String::new(),
+            closure: None,
+            completed_at: None,
+            signed_off_by: None,
+            signed_off_at: None,
+        };
+        tx.insert_work_order(&wo)?;
+        if input.device_down {
+            let d = Downtime {
+                id: new_id(ids, ms),
+                asset_id: asset.id,
+                work_order_id: Some(wo.id),
+                started_at: now,
+                ended_at: None,
+                partial_factor: 1.0,
+            };
+            tx.insert_downtime(&d)?;
+            if asset.status == AssetStatus::InService {
+                let after = biomend_domain::asset::Asset {
+                    status: AssetStatus::OutOfService,
+                    ..asset.clone()
+                };
+                tx.update_asset(&asset, &after)?;
+            }
+        }
+        Ok(wo)
+    })
+}

@@ -1,0 +1,143 @@
+//! Scheduled maintenance in the field: open the PM for a due schedule, or
+//! document an attempt when the device was in use or could not be found.
+//! Completion goes through [`crate::workflow::complete`], which moves the
+//! schedule on.
+
+use crate::workflow::load;
+use crate::{App, CoreError, Result, new_id, require, require_site};
+use biomend_domain::asset::normalize_tag;
+use biomend_domain::ids::PmPlanId;
+use biomend_domain::work_order::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OpenPm {
+    pub username: String,
+    pub tag: String,
+    /// Which plan, when the asset has several; else its earliest due.
+    pub plan_id: Option<PmPlanId>,
+}
+
+/// Opens (or returns the already open) PM work order for an asset's due
+/// schedule, assigned to the technician who opens it.
+pub fn open(app: &mut App, input: &OpenPm) -> Result<WorkOrder> {
+    let user = app.user(&input.username)?;
+    require(&user, user.role.can_perform_work(), "perform PM")?;
+    let tag = normalize_tag(&input.tag)?;
+    let r = app.store().reader();
+    let asset_id = r.asset_id_by_tag(&tag)?.ok_or(CoreError::NotFound {
+        what: "asset tag",
+        key: tag.clone(),
+    })?;
+    let detail = r.asset_detail(asset_id)?.ok_or(CoreError::NotFound {
+        what: "asset",
+        key: tag.clone(),
+    })?;
+    require_site(&user, detail.site.id)?;
+    let view = match input.plan_id {
+        Some(pid) => detail.pm.iter().find(|v| v.plan.id == pid),
+        None => detail.pm.first(),
+    }
+    .ok_or_else(|| {
+        CoreError::invalid(
+            "PM",
+            format!(
+                "{tag} has no PM plan{}",
+                if input.plan_id.is_some() {
+                    " with that id"
+                } else {
+                    ""
+                }
+            ),
+        )
+    })?
+    .clone();
+    for open in r.open_work_on_asset(asset_id)? {
+        if open.kind == WorkOrderKind::Pm
+            && let Some(wo) = r.work_order(open.id)?
+            && wo.pm_plan_id == Some(view.plan.id)
+        {
+            return Ok(wo);
+        }
+    }
+    let now = app.now();
+    let year = app
+        .clock()
+        .today()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap_or(2000);
+    app.write(&user, |tx, ids, ms| {
+        let seq = tx.next_counter(&format!("work_order:{year}"))?;
+        let wo = WorkOrder {
+            id: new_id(ids, ms),
+            number: work_order_number(year, seq),
+            asset_id,
+            kind: WorkOrderKind::Pm,
+            status: WorkOrderStatus::Open,
+            priority: Priority::Scheduled,
+            problem: format!("Scheduled maintenance: {}", view.plan.name),
+            reported_by: String::new(),
+            opened_at: now,
+            created_by: user.id,
+            assigned_to: Some(user.id),
+            due_on: Some(view.schedule.next_due),
+            pm_plan_id: Some(view.plan.id),
+            recall_id: None,
+            started_at: None,
+            findings: String::new(),
+            closure: None,
+            completed_at: None,
+            signed_off_by: None,
+            signed_off_at: None,
+        };
+        tx.insert_work_order(&wo)?;
+        Ok(wo)
+    })
+}
+
+/// Documents a PM attempt (device in use, or not located). The work order
+/// stays open for follow-up; the attempt counts toward compliance under a
+/// written policy.
+pub fn attempt(
+    app: &mut App,
+    username: &str,
+    number: &str,
+    outcome: AttemptOutcome,
+    note: &str,
+) -> Result<PmAttempt> {
+    let user = app.user(username)?;
+    require(&user, user.role.can_perform_work(), "record PM attempts")?;
+    crate::corrective::check_text("note", note, false)?;
+    let (wo, site) = load(app, number)?;
+    require_site(&user, site)?;
+    if wo.kind != WorkOrderKind::Pm {
+        return Err(CoreError::invalid(
+            "work order",
+            format!(
+                "{} is a {} work order; attempts are for PM",
+                wo.number, wo.kind
+            ),
+        ));
+    }
+    if !wo.status.is_open() {
+        return Err(CoreError::invalid(
+            "work order",
+            format!("{} is already {}", wo.number, wo.status),
+        ));
+    }
+    let now = app.now();
+    app.write(&user, |tx, ids, ms| {
+        let a = PmAttempt {
+            id: new_id(ids, ms),
+            work_order_id: wo.id,
+            technician_id: user.id,
+            attempted_at: now,
+            outcome,
+            note: note.trim().to_string(),
+        };
+        tx.insert_attempt(&a)?;
+        Ok(a)
+    })
+}

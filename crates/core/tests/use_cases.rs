@@ -1,0 +1,579 @@
+//! The use cases on a small generated hospital in a real database file,
+//! with a fixed clock and seeded ids.
+
+use biomend_core::env::{Clock, FixedClock, IdGen};
+use biomend_core::workflow::{
+    Completion, HoldReason, LaborInput, PartInput, ReadingInput, WorkRecord,
+};
+use biomend_core::{App, CoreError};
+use biomend_domain::Money;
+use biomend_domain::RuleError;
+use biomend_domain::asset::AssetStatus;
+use biomend_domain::checklist::{Answer, ItemKind, Verdict};
+use biomend_domain::work_order::*;
+use biomend_store::Store;
+use chrono::{TimeZone, Utc};
+use std::sync::{Arc, OnceLock};
+
+/// The demo database is generated once and copied per test.
+fn template() -> &'static std::path::PathBuf {
+    static T: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+    &T.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("template.sqlite");
+        let params = biomend_demo::DemoParams::scaled(400, 4_000);
+        let clock = Arc::new(FixedClock::new(
+            params.as_of.and_hms_opt(14, 0, 0).expect("time").and_utc(),
+        ));
+        let mut app = App::new(Store::open(&path).expect("open"), clock, IdGen::seeded(7));
+        biomend_core::demo::create(&mut app, &params, |_| {}).expect("demo");
+        drop(app);
+        // Fold the WAL into the main file so a plain copy is complete.
+        let c = Store::open(&path).expect("reopen");
+        c.optimize().expect("optimize");
+        drop(c);
+        (dir, path)
+    })
+    .1
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: App,
+    clock: Arc<FixedClock>,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("biomend.sqlite");
+    let src = template();
+    std::fs::copy(src, &path).expect("copy db");
+    for suffix in ["-wal", "-shm"] {
+        let s = std::path::PathBuf::from(format!("{}{suffix}", src.display()));
+        if s.exists() {
+            std::fs::copy(&s, format!("{}{suffix}", path.display())).expect("copy wal");
+        }
+    }
+    let as_of = biomend_demo::DemoParams::scaled(400, 4_000).as_of;
+    let clock = Arc::new(FixedClock::new(
+        Utc.from_utc_datetime(&as_of.and_hms_opt(15, 0, 0).expect("time")),
+    ));
+    let app = App::new(
+        Store::open(&path).expect("open"),
+        clock.clone(),
+        IdGen::seeded(42),
+    );
+    Fixture {
+        _dir: dir,
+        app,
+        clock,
+    }
+}
+
+const TECH: &str = "demo.tech";
+const SUPER: &str = "demo.super";
+
+/// An in-service asset at the technician's site with no open work.
+fn some_asset(app: &App) -> String {
+    let hits = biomend_core::search::run(
+        app,
+        &biomend_core::search::SearchInput {
+            text: "BME".into(),
+            limit: 200,
+        },
+    )
+    .expect("search");
+    let tech = app.user(TECH).expect("tech");
+    for h in hits {
+        if h.status != AssetStatus::InService {
+            continue;
+        }
+        let page = biomend_core::asset_page::run(app, &h.tag).expect("page");
+        if tech.sites.contains(&page.detail.site.id) && page.open_work.is_empty() {
+            return h.tag;
+        }
+    }
+    panic!("no in-service asset at the technician's site");
+}
+
+fn count(app: &App, table: &str) -> u64 {
+    app.store().reader().count(table).expect("count")
+}
+
+#[test]
+fn find_by_scanned_tag_and_search() {
+    let f = fixture();
+    let tag = some_asset(&f.app);
+    let found =
+        biomend_core::find_asset::run(&f.app, &format!("{tag}\r\n")).expect("scanner input");
+    assert_eq!(found.tag, tag);
+    let err = biomend_core::find_asset::run(&f.app, "NO-SUCH-TAG").unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    let by_maker = biomend_core::search::run(
+        &f.app,
+        &biomend_core::search::SearchInput {
+            text: found.manufacturer.clone(),
+            limit: 50,
+        },
+    )
+    .expect("search");
+    assert!(!by_maker.is_empty());
+    assert!(by_maker.iter().all(|a| {
+        a.manufacturer.to_lowercase().contains(
+            &found
+                .manufacturer
+                .to_lowercase()
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ) || a
+            .model
+            .to_lowercase()
+            .contains(&found.manufacturer.to_lowercase())
+    }));
+    let long = "x".repeat(300);
+    assert_eq!(
+        biomend_core::search::run(
+            &f.app,
+            &biomend_core::search::SearchInput {
+                text: long,
+                limit: 5
+            }
+        )
+        .unwrap_err()
+        .code(),
+        "invalid_input"
+    );
+}
+
+#[test]
+fn my_day_lists_assigned_work_and_due_pms_in_order() {
+    let f = fixture();
+    let day = biomend_core::my_day::run(
+        &f.app,
+        &biomend_core::my_day::MyDayInput {
+            username: TECH.into(),
+            horizon_days: 30,
+            max_pms: 500,
+        },
+    )
+    .expect("my day");
+    assert!(
+        !day.assigned.is_empty() || !day.pms_due.is_empty(),
+        "the demo gives the demo technician a day's work"
+    );
+    assert!(day.assigned.iter().all(|w| w.status.is_open()));
+    let ranks: Vec<u8> = day.assigned.iter().map(|w| w.priority.rank()).collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "most urgent first: {ranks:?}"
+    );
+    let dues: Vec<_> = day.pms_due.iter().map(|p| p.due.next_due).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]));
+    assert!(
+        day.pms_due
+            .iter()
+            .all(|p| p.due.next_due <= day.today + chrono::Duration::days(30))
+    );
+    assert!(
+        day.pms_due
+            .iter()
+            .all(|p| p.overdue == (day.today > p.window_end))
+    );
+}
+
+fn new_corrective(app: &mut App, tag: &str, down: bool) -> WorkOrder {
+    biomend_core::corrective::run(
+        app,
+        &biomend_core::corrective::NewCorrective {
+            username: TECH.into(),
+            tag: tag.into(),
+            problem: "Occlusion alarm with no line attached".into(),
+            reported_by: "RN Alvarez, ICU".into(),
+            priority: Priority::Urgent,
+            assign_to: Some(TECH.into()),
+            device_down: down,
+        },
+    )
+    .expect("new work order")
+}
+
+fn signed(closure: ClosureCode, record: WorkRecord) -> Completion {
+    Completion {
+        findings: "Replaced worn part; tested to spec".into(),
+        closure,
+        record,
+        signature: Some("M10 10 L20 20".into()),
+    }
+}
+
+#[test]
+fn corrective_life_cycle_with_rules_enforced_and_nothing_half_written() {
+    let mut f = fixture();
+    let tag = some_asset(&f.app);
+    let wo = new_corrective(&mut f.app, &tag, true);
+    assert_eq!(wo.status, WorkOrderStatus::Open);
+    let page = biomend_core::asset_page::run(&f.app, &tag).expect("page");
+    assert_eq!(
+        page.detail.asset.status,
+        AssetStatus::OutOfService,
+        "device down takes it out of service"
+    );
+    assert!(
+        f.app
+            .store()
+            .reader()
+            .open_downtime(page.detail.asset.id)
+            .expect("downtime")
+            .is_some()
+    );
+
+    // Completing open (not started) work is an illegal move.
+    let labor_before = count(&f.app, "labor");
+    let audit_before = count(&f.app, "audit_log");
+    let rec = WorkRecord {
+        labor: vec![LaborInput {
+            minutes: 30,
+            note: String::new(),
+        }],
+        ..Default::default()
+    };
+    let err = biomend_core::workflow::complete(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        &signed(
+            ClosureCode::DeviceFailure(FailureArea::Mechanical),
+            rec.clone(),
+        ),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Rule(RuleError::IllegalTransition { .. })),
+        "{err}"
+    );
+    assert_eq!(
+        count(&f.app, "labor"),
+        labor_before,
+        "a refused completion writes nothing"
+    );
+    assert_eq!(count(&f.app, "audit_log"), audit_before);
+
+    biomend_core::workflow::start(&mut f.app, TECH, &wo.number).expect("start");
+    let held = biomend_core::workflow::hold(&mut f.app, TECH, &wo.number, HoldReason::Parts)
+        .expect("hold");
+    assert_eq!(held.status, WorkOrderStatus::OnHoldParts);
+    biomend_core::workflow::resume(&mut f.app, TECH, &wo.number).expect("resume");
+
+    // No signature: refused, nothing written.
+    let unsigned = Completion {
+        signature: None,
+        ..signed(
+            ClosureCode::DeviceFailure(FailureArea::Mechanical),
+            rec.clone(),
+        )
+    };
+    let err =
+        biomend_core::workflow::complete(&mut f.app, TECH, &wo.number, &unsigned).unwrap_err();
+    assert!(
+        matches!(err, CoreError::Rule(RuleError::MissingSignature)),
+        "{err}"
+    );
+    assert_eq!(count(&f.app, "labor"), labor_before);
+    // Preventive-only does not close a repair.
+    let err = biomend_core::workflow::complete(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        &signed(ClosureCode::PreventiveOnly, rec.clone()),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, CoreError::Rule(RuleError::ClosureCodeNotAllowed(_))),
+        "{err}"
+    );
+    // A part that is not stocked needs a cost; refused before any write.
+    let bad_part = WorkRecord {
+        parts: vec![PartInput {
+            part_number: "NOT-STOCKED".into(),
+            description: "x".into(),
+            quantity: 1,
+            unit_cost: None,
+        }],
+        ..rec.clone()
+    };
+    assert_eq!(
+        biomend_core::workflow::complete(
+            &mut f.app,
+            TECH,
+            &wo.number,
+            &signed(ClosureCode::UseError, bad_part)
+        )
+        .unwrap_err()
+        .code(),
+        "invalid_input"
+    );
+    assert_eq!(count(&f.app, "labor"), labor_before);
+
+    f.clock.advance(chrono::Duration::minutes(50));
+    let full = WorkRecord {
+        labor: vec![
+            LaborInput {
+                minutes: 35,
+                note: "diagnosis".into(),
+            },
+            LaborInput {
+                minutes: 10,
+                note: "test".into(),
+            },
+        ],
+        parts: vec![PartInput {
+            part_number: "LOCAL-1".into(),
+            description: "Door latch".into(),
+            quantity: 2,
+            unit_cost: Some(Money(1_250)),
+        }],
+        readings: vec![],
+        note: Some("Latch spring broken".into()),
+    };
+    let done = biomend_core::workflow::complete(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        &signed(ClosureCode::DeviceFailure(FailureArea::Mechanical), full),
+    )
+    .expect("complete");
+    assert_eq!(done.status, WorkOrderStatus::Completed);
+    assert_eq!(
+        done.closure,
+        Some(ClosureCode::DeviceFailure(FailureArea::Mechanical))
+    );
+    let b = f
+        .app
+        .store()
+        .reader()
+        .work_order_bundle(wo.id)
+        .expect("read")
+        .expect("exists");
+    assert_eq!(b.labor.iter().map(|l| l.minutes).sum::<u32>(), 45);
+    assert_eq!(b.parts[0].total(), Money(2_500));
+    assert_eq!(b.notes.len(), 1);
+    assert!(b.signature.is_some());
+    assert_eq!(b.downtime.len(), 1);
+    assert!(
+        b.downtime[0].ended_at.is_some(),
+        "completion ends the downtime"
+    );
+    let page = biomend_core::asset_page::run(&f.app, &tag).expect("page");
+    assert_eq!(page.detail.asset.status, AssetStatus::InService);
+    assert_eq!(page.history[0].number, wo.number, "newest work first");
+    let audit = f
+        .app
+        .store()
+        .reader()
+        .audit_for(wo.id.as_uuid())
+        .expect("audit");
+    assert!(
+        audit.len() >= 5,
+        "create, start, hold, resume, complete: {}",
+        audit.len()
+    );
+    assert!(audit.iter().all(|a| a.actor == TECH));
+
+    // Sticky: a completed work order cannot be restarted.
+    assert!(biomend_core::workflow::start(&mut f.app, TECH, &wo.number).is_err());
+    // Technicians cannot sign off; supervisors can, once.
+    assert_eq!(
+        biomend_core::sign_off::run(&mut f.app, TECH, &wo.number)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    let queue = biomend_core::sign_off::queue(&f.app, SUPER, 10_000).expect("queue");
+    assert!(queue.iter().any(|w| w.number == wo.number));
+    let off = biomend_core::sign_off::run(&mut f.app, SUPER, &wo.number).expect("sign off");
+    assert_eq!(off.status, WorkOrderStatus::SignedOff);
+    assert!(biomend_core::sign_off::run(&mut f.app, SUPER, &wo.number).is_err());
+}
+
+#[test]
+fn pm_attempts_readings_and_schedule_moves_on_completion() {
+    let mut f = fixture();
+    let day = biomend_core::my_day::run(
+        &f.app,
+        &biomend_core::my_day::MyDayInput {
+            username: TECH.into(),
+            horizon_days: 60,
+            max_pms: 500,
+        },
+    )
+    .expect("my day");
+    let due = day
+        .pms_due
+        .iter()
+        .find(|p| p.due.open_work_order.is_none())
+        .expect("a due PM without open work")
+        .clone();
+    let tag = due.due.asset.tag.clone();
+    let wo = biomend_core::pm::open(
+        &mut f.app,
+        &biomend_core::pm::OpenPm {
+            username: TECH.into(),
+            tag: tag.clone(),
+            plan_id: Some(due.due.plan_id),
+        },
+    )
+    .expect("open PM");
+    assert_eq!(wo.kind, WorkOrderKind::Pm);
+    let again = biomend_core::pm::open(
+        &mut f.app,
+        &biomend_core::pm::OpenPm {
+            username: TECH.into(),
+            tag: tag.clone(),
+            plan_id: Some(due.due.plan_id),
+        },
+    )
+    .expect("reopen");
+    assert_eq!(again.id, wo.id, "opening twice returns the same PM");
+
+    let a = biomend_core::pm::attempt(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        AttemptOutcome::InUse,
+        "patient on pump",
+    )
+    .expect("attempt");
+    assert_eq!(a.outcome, AttemptOutcome::InUse);
+    biomend_core::workflow::start(&mut f.app, TECH, &wo.number).expect("start");
+
+    // Answer every checklist item; a measurement just outside its limit fails.
+    let r = f.app.store().reader();
+    let plan = r.pm_plan(due.due.plan_id).expect("plan").expect("exists");
+    let items = plan
+        .checklist_id
+        .and_then(|c| r.checklist(c).expect("checklist"))
+        .map(|c| c.items)
+        .unwrap_or_default();
+    let mut readings = Vec::new();
+    let mut expect_fail = None;
+    for it in &items {
+        let answer = match &it.kind {
+            ItemKind::PassFail => Answer::Verdict(Verdict::Pass),
+            ItemKind::Measurement { limit, .. } => match (limit.min, limit.max) {
+                (_, Some(max)) if expect_fail.is_none() => {
+                    expect_fail = Some(it.key.clone());
+                    Answer::Value(max + 1.0)
+                }
+                (Some(min), _) => Answer::Value(min),
+                (None, Some(max)) => Answer::Value(max),
+                (None, None) => Answer::Value(0.0),
+            },
+            ItemKind::Safety { .. } => Answer::Value(0.0),
+        };
+        readings.push(ReadingInput {
+            item_key: it.key.clone(),
+            answer,
+        });
+    }
+    let logged = biomend_core::workflow::record(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        &WorkRecord {
+            readings,
+            ..Default::default()
+        },
+    )
+    .expect("readings");
+    assert_eq!(logged.len(), items.len());
+    for l in &logged {
+        let expected = if Some(&l.item_key) == expect_fail.as_ref() {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        assert_eq!(l.verdict, expected, "{}", l.item_key);
+    }
+    let bogus = WorkRecord {
+        readings: vec![ReadingInput {
+            item_key: "no_such_item".into(),
+            answer: Answer::Value(1.0),
+        }],
+        ..Default::default()
+    };
+    assert_eq!(
+        biomend_core::workflow::record(&mut f.app, TECH, &wo.number, &bogus)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+
+    let done = biomend_core::workflow::complete(
+        &mut f.app,
+        TECH,
+        &wo.number,
+        &signed(
+            ClosureCode::PreventiveOnly,
+            WorkRecord {
+                labor: vec![LaborInput {
+                    minutes: 40,
+                    note: String::new(),
+                }],
+                ..Default::default()
+            },
+        ),
+    )
+    .expect("complete PM");
+    assert_eq!(done.status, WorkOrderStatus::Completed);
+    let sched = f
+        .app
+        .store()
+        .reader()
+        .pm_schedules(due.due.asset.id)
+        .expect("schedules")
+        .into_iter()
+        .find(|v| v.plan.id == due.due.plan_id)
+        .expect("schedule");
+    let today = f.clock.now().date_naive();
+    assert_eq!(sched.schedule.last_done, Some(today));
+    assert_eq!(
+        sched.schedule.next_due,
+        plan.next_due(due.due.next_due, today)
+    );
+    assert!(sched.schedule.next_due > due.due.next_due);
+}
+
+#[test]
+fn roles_are_enforced() {
+    let mut f = fixture();
+    let tag = some_asset(&f.app);
+    let err = biomend_core::corrective::run(
+        &mut f.app,
+        &biomend_core::corrective::NewCorrective {
+            username: "demo.itsec".into(),
+            tag,
+            problem: "x".into(),
+            reported_by: String::new(),
+            priority: Priority::Routine,
+            assign_to: None,
+            device_down: false,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = biomend_core::import::assets(
+        &mut f.app,
+        TECH,
+        std::path::Path::new("/nonexistent.csv"),
+        &Default::default(),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.code(),
+        "forbidden",
+        "technicians do not import inventory"
+    );
+}

@@ -1,0 +1,27 @@
+//! Look-ups of stock and reference records by their human keys.
+
+use crate::Result;
+use crate::read::Reader;
+use biomend_domain::Money;
+use biomend_domain::ids::PartId;
+use biomend_domain::inventory::Part;
+use rusqlite::OptionalExtension;
+
+impl Reader<'_> {
+    /// A stocked part by its part number.
+    pub fn part_by_number(&self, number: &str) -> Result<Option<Part>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id, part_number, description, manufacturer, unit_cost_cents FROM parts WHERE part_number = ?1")?
+            .query_row([number], |r| {
+                Ok(Part {
+                    id: PartId(r.get(0)?),
+                    part_number: r.get(1)?,
+                    description: r.get(2)?,
+                    manufacturer: r.get(3)?,
+                    unit_cost: Money(r.get(4)?),
+                })
+            })
+            .optional()?)
+    }
+}
