@@ -33,20 +33,18 @@ fn ok_json(db: &Path, args: &[&str]) -> serde_json::Value {
 }
 
 /// A small demo hospital made once by the binary itself, copied per test.
-fn demo_db() -> &'static PathBuf {
-    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DB.get_or_init(|| {
+fn demo() -> &'static (tempfile::TempDir, PathBuf, serde_json::Value) {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf, serde_json::Value)> = OnceLock::new();
+    DB.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("demo.sqlite");
-        let out = run(&db, &["demo", "--assets", "300", "--work-orders", "3000"]);
-        assert!(
-            out.status.success(),
-            "demo failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (dir, db)
+        let summary = ok_json(&db, &["demo", "--assets", "300", "--work-orders", "3000"]);
+        (dir, db, summary)
     })
-    .1
+}
+
+fn demo_db() -> &'static PathBuf {
+    &demo().1
 }
 
 fn copy_demo(dir: &Path) -> PathBuf {
@@ -330,10 +328,18 @@ fn export_reimports_into_a_fresh_database() {
     let csv = dir.path().join("assets.csv");
     let out = ok_json(&db, &["export", "assets", csv.to_str().expect("path")]);
     let exported = out["exported"].as_u64().expect("count");
-    assert!(exported >= 300);
+    assert_eq!(
+        Some(exported),
+        demo().2["assets"].as_u64(),
+        "every asset is exported"
+    );
     let wos = dir.path().join("wos.csv");
     let out = ok_json(&db, &["export", "work-orders", wos.to_str().expect("path")]);
-    assert!(out["exported"].as_u64().expect("count") >= 3000);
+    assert_eq!(
+        out["exported"],
+        demo().2["work_orders"],
+        "every work order is exported"
+    );
     let target = fresh_db(dir.path());
     let res = ok_json(
         &target,

@@ -35,6 +35,20 @@ pub(crate) fn check_text(field: &str, s: &str, required: bool) -> Result<()> {
     Ok(())
 }
 
+/// Mints the next human work-order number for `year`, above any number
+/// already in the database for that year.
+pub(crate) fn next_number(tx: &biomend_store::Tx<'_>, year: i32) -> Result<String> {
+    let prefix = work_order_number(year, 0);
+    let prefix = prefix.trim_end_matches('0');
+    let floor = tx
+        .reader()
+        .last_work_order_number(prefix)?
+        .and_then(|n| n[prefix.len()..].parse::<u64>().ok())
+        .unwrap_or(0);
+    let seq = tx.next_counter_above(&format!("work_order:{year}"), floor)?;
+    Ok(work_order_number(year, seq))
+}
+
 pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
     let user = app.user(&input.username)?;
     require(
@@ -79,10 +93,9 @@ pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
         .unwrap_or(2000);
     let asset = detail.asset;
     app.write(&user, move |tx, ids, ms| {
-        let seq = tx.next_counter(&format!("work_order:{year}"))?;
         let wo = WorkOrder {
             id: new_id(ids, ms),
-            number: work_order_number(year, seq),
+            number: next_number(tx, year)?,
             asset_id: asset.id,
             kind: WorkOrderKind::Corrective,
             status: WorkOrderStatus::Open,

@@ -308,15 +308,27 @@ fn resolve_site(
     let id = match tx.reader().site_by_name(&name)? {
         Some(s) => s.id,
         None => {
-            let code: String = name
+            // A short code from the name, made unique with a number.
+            let base: String = name
                 .chars()
                 .filter(|c| c.is_alphanumeric())
                 .take(8)
                 .collect::<String>()
                 .to_uppercase();
+            let base = if base.is_empty() {
+                "SITE".to_string()
+            } else {
+                base
+            };
+            let mut code = base.clone();
+            let mut n = 2;
+            while tx.reader().site_by_name(&code)?.is_some() {
+                code = format!("{base}{n}");
+                n += 1;
+            }
             let s = Site {
                 id: new_id(ids, ms),
-                code: if code.is_empty() { "SITE".into() } else { code },
+                code,
                 name: name.clone(),
             };
             tx.insert_site(&s)?;

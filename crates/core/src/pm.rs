@@ -69,10 +69,9 @@ pub fn open(app: &mut App, input: &OpenPm) -> Result<WorkOrder> {
         .parse::<i32>()
         .unwrap_or(2000);
     app.write(&user, |tx, ids, ms| {
-        let seq = tx.next_counter(&format!("work_order:{year}"))?;
         let wo = WorkOrder {
             id: new_id(ids, ms),
-            number: work_order_number(year, seq),
+            number: crate::corrective::next_number(tx, year)?,
             asset_id,
             kind: WorkOrderKind::Pm,
             status: WorkOrderStatus::Open,

@@ -456,6 +456,12 @@ fn pm_attempts_readings_and_schedule_moves_on_completion() {
         .and_then(|c| r.checklist(c).expect("checklist"))
         .map(|c| c.items)
         .unwrap_or_default();
+    let edition = r
+        .safety_editions()
+        .expect("editions")
+        .into_iter()
+        .max()
+        .and_then(|n| r.safety_edition(&n).expect("edition"));
     let mut readings = Vec::new();
     let mut expect_fail = None;
     for it in &items {
@@ -470,7 +476,12 @@ fn pm_attempts_readings_and_schedule_moves_on_completion() {
                 (None, Some(max)) => Answer::Value(max),
                 (None, None) => Answer::Value(0.0),
             },
-            ItemKind::Safety { .. } => Answer::Value(0.0),
+            // The newest edition on file is in force; a test it sets no
+            // limit for is not applicable.
+            ItemKind::Safety { test } => match edition.as_ref().and_then(|e| e.limit_for(*test)) {
+                Some(_) => Answer::Value(0.0),
+                None => Answer::Verdict(Verdict::NotApplicable),
+            },
         };
         readings.push(ReadingInput {
             item_key: it.key.clone(),
@@ -491,6 +502,12 @@ fn pm_attempts_readings_and_schedule_moves_on_completion() {
     for l in &logged {
         let expected = if Some(&l.item_key) == expect_fail.as_ref() {
             Verdict::Fail
+        } else if l.value.is_none()
+            && items
+                .iter()
+                .any(|i| i.key == l.item_key && matches!(i.kind, ItemKind::Safety { .. }))
+        {
+            Verdict::NotApplicable
         } else {
             Verdict::Pass
         };

@@ -147,6 +147,9 @@ fn org(p: &DemoParams, g: &mut Gen, t0: u64, data: &mut Dataset) {
                 name,
             })
             .collect();
+        // Rooms are numbered per floor of a building, so departments that
+        // share a floor never get the same room number.
+        let mut next_room: std::collections::HashMap<(usize, String), usize> = Default::default();
         for (i, spec) in dept_specs(p, s).iter().enumerate() {
             let dept = Department {
                 id: DepartmentId::new(t0, g.bytes()),
@@ -154,14 +157,16 @@ fn org(p: &DemoParams, g: &mut Gen, t0: u64, data: &mut Dataset) {
                 name: dept_name(spec, s, i),
                 cost_center: Some(format!("CC-{}{:03}", s + 1, 100 + i * 10)),
             };
-            let building = &buildings[spec.building.min(buildings.len() - 1)];
+            let bi = spec.building.min(buildings.len() - 1);
+            let building = &buildings[bi];
             let floor = if spec.floor == 0 {
                 "B".to_string()
             } else {
                 spec.floor.to_string()
             };
-            // Departments sharing a floor get distinct room ranges.
-            let base = 100 + (i % 5) * 40;
+            let next = next_room.entry((bi, floor.clone())).or_insert(100);
+            let base = *next;
+            *next += usize::from(spec.rooms) + 10;
             for r in 0..usize::from(spec.rooms) {
                 data.locations.push(Location {
                     id: LocationId::new(t0, g.bytes()),

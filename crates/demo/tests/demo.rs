@@ -143,6 +143,16 @@ fn every_reference_resolves() {
     assert_eq!(assets.len(), d.assets.len(), "asset ids unique");
     let tags: HashSet<_> = d.assets.iter().map(|a| a.tag.as_str()).collect();
     assert_eq!(tags.len(), d.assets.len(), "asset tags unique");
+    let rooms: HashSet<_> = d
+        .locations
+        .iter()
+        .map(|l| (l.building_id, l.floor.as_str(), l.room.as_str()))
+        .collect();
+    assert_eq!(
+        rooms.len(),
+        d.locations.len(),
+        "one location per building, floor and room"
+    );
 
     assert!(d.buildings.iter().all(|b| sites.contains(&b.site_id)));
     assert!(d.departments.iter().all(|x| sites.contains(&x.site_id)));

@@ -24,4 +24,18 @@ impl Reader<'_> {
             })
             .optional()?)
     }
+
+    /// The highest work-order number starting with `prefix` (numbers are
+    /// zero-padded, so text order is numeric order); a range scan of the
+    /// unique index.
+    pub fn last_work_order_number(&self, prefix: &str) -> Result<Option<String>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT number FROM work_orders WHERE number >= ?1 AND number < ?1 || '~'
+                 ORDER BY number DESC LIMIT 1",
+            )?
+            .query_row([prefix], |r| r.get(0))
+            .optional()?)
+    }
 }

@@ -138,6 +138,19 @@ impl<'a> Tx<'a> {
         Ok(v as u64)
     }
 
+    /// Next value of a named counter, and never at or below `floor`: for
+    /// sequences whose values may also arrive from elsewhere (a bulk load,
+    /// an import), so a new number never collides with an existing one.
+    pub fn next_counter_above(&self, name: &str, floor: u64) -> Result<u64> {
+        let v: i64 = self.tx.query_row(
+            "INSERT INTO counters (name, value) VALUES (?1, ?2 + 1)
+             ON CONFLICT (name) DO UPDATE SET value = max(value + 1, ?2 + 1) RETURNING value",
+            params![name, floor as i64],
+            |r| r.get(0),
+        )?;
+        Ok(v as u64)
+    }
+
     pub fn set_setting(&self, key: &str, value: &impl Serialize) -> Result<()> {
         let json = serde_json::to_string(value)?;
         let before: Option<String> = self
