@@ -76,9 +76,12 @@ pub struct DemoArgs {
     /// Number of work orders of history
     #[arg(long)]
     pub work_orders: Option<u64>,
-    /// Seed for the generator (same seed, same hospital)
+    /// Seed for the generator (same seed and date, same hospital)
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The demo's "today": history ends and PMs fall due around it [default: today]
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
     /// Delete an existing database file first
     #[arg(long)]
     pub force: bool,

@@ -197,6 +197,8 @@ fn demo(cli: &Cli, a: &DemoArgs, out: &Out) -> anyhow::Result<ExitCode> {
     if let Some(seed) = a.seed {
         params.seed = seed;
     }
+    // A demo made today shows today's work; tests and benchmarks pin a date.
+    params.as_of = a.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut app =
         App::open(&path).with_context(|| format!("cannot open database {}", path.display()))?;
     let bar = out.progress(params.work_orders, "work orders");
@@ -210,8 +212,8 @@ fn demo(cli: &Cli, a: &DemoArgs, out: &Out) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     out.show(&summary, || {
         format!(
-            "created demo hospital '{}' in {}\n  {} sites, {} departments, {} assets, {} users\n  {} work orders with {} labor, parts, readings and other records\ntry: biomend --db {} my-day --as demo.tech",
-            summary.name, path.display(), summary.sites, summary.departments, summary.assets, summary.users,
+            "created demo hospital '{}' as of {} in {}\n  {} sites, {} departments, {} assets, {} users\n  {} work orders with {} labor, parts, readings and other records\ntry: biomend --db {} my-day --as demo.tech",
+            summary.name, params.as_of, path.display(), summary.sites, summary.departments, summary.assets, summary.users,
             summary.work_orders, summary.attached_records, path.display()
         )
     });

@@ -14,6 +14,7 @@ use biomend_store::{AssetSummary, WorkOrderSummary};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 pub struct Out {
     json: bool,
@@ -25,14 +26,21 @@ impl Out {
     }
 
     pub fn show<T: Serialize>(&self, v: &T, text: impl FnOnce() -> String) {
-        if self.json {
+        let body = if self.json {
             match serde_json::to_string_pretty(v) {
-                Ok(s) => println!("{s}"),
-                Err(e) => eprintln!("error: cannot encode output: {e}"),
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: cannot encode output: {e}");
+                    return;
+                }
             }
         } else {
-            println!("{}", text());
-        }
+            text()
+        };
+        // A reader that stopped early (`biomend ... | head`) is not an
+        // error worth a panic; the data is already saved.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{body}").and_then(|_| out.flush());
     }
 
     pub fn error(&self, e: &anyhow::Error) {

@@ -38,7 +38,18 @@ fn demo() -> &'static (tempfile::TempDir, PathBuf, serde_json::Value) {
     DB.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("demo.sqlite");
-        let summary = ok_json(&db, &["demo", "--assets", "300", "--work-orders", "3000"]);
+        let summary = ok_json(
+            &db,
+            &[
+                "demo",
+                "--assets",
+                "300",
+                "--work-orders",
+                "3000",
+                "--as-of",
+                "2026-03-16",
+            ],
+        );
         (dir, db, summary)
     })
 }
