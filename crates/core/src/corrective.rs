@@ -94,26 +94,18 @@ pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
     let asset = detail.asset;
     app.write(&user, move |tx, ids, ms| {
         let wo = WorkOrder {
-            id: new_id(ids, ms),
-            number: next_number(tx, year)?,
-            asset_id: asset.id,
-            kind: WorkOrderKind::Corrective,
-            status: WorkOrderStatus::Open,
-            priority: input.priority,
-            problem: input.problem.trim().to_string(),
             reported_by: input.reported_by.trim().to_string(),
-            opened_at: now,
-            created_by: user.id,
             assigned_to: assignee,
-            due_on: None,
-            pm_plan_id: None,
-            recall_id: None,
-            started_at: None,
-            findings: String::new(),
-            closure: None,
-            completed_at: None,
-            signed_off_by: None,
-            signed_off_at: None,
+            ..WorkOrder::opened(
+                new_id(ids, ms),
+                next_number(tx, year)?,
+                asset.id,
+                WorkOrderKind::Corrective,
+                input.priority,
+                input.problem.trim().to_string(),
+                now,
+                user.id,
+            )
         };
         tx.insert_work_order(&wo)?;
         if input.device_down {

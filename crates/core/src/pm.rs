@@ -70,26 +70,19 @@ pub fn open(app: &mut App, input: &OpenPm) -> Result<WorkOrder> {
         .unwrap_or(2000);
     app.write(&user, |tx, ids, ms| {
         let wo = WorkOrder {
-            id: new_id(ids, ms),
-            number: crate::corrective::next_number(tx, year)?,
-            asset_id,
-            kind: WorkOrderKind::Pm,
-            status: WorkOrderStatus::Open,
-            priority: Priority::Scheduled,
-            problem: format!("Scheduled maintenance: {}", view.plan.name),
-            reported_by: String::new(),
-            opened_at: now,
-            created_by: user.id,
             assigned_to: Some(user.id),
             due_on: Some(view.schedule.next_due),
             pm_plan_id: Some(view.plan.id),
-            recall_id: None,
-            started_at: None,
-            findings: String::new(),
-            closure: None,
-            completed_at: None,
-            signed_off_by: None,
-            signed_off_at: None,
+            ..WorkOrder::opened(
+                new_id(ids, ms),
+                crate::corrective::next_number(tx, year)?,
+                asset_id,
+                WorkOrderKind::Pm,
+                Priority::Scheduled,
+                format!("Scheduled maintenance: {}", view.plan.name),
+                now,
+                user.id,
+            )
         };
         tx.insert_work_order(&wo)?;
         Ok(wo)

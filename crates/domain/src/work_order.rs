@@ -264,6 +264,44 @@ pub struct WorkOrder {
     pub signed_off_at: Option<DateTime<Utc>>,
 }
 
+impl WorkOrder {
+    /// A newly opened work order: nothing started, found or signed yet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn opened(
+        id: WorkOrderId,
+        number: String,
+        asset_id: AssetId,
+        kind: WorkOrderKind,
+        priority: Priority,
+        problem: String,
+        opened_at: DateTime<Utc>,
+        created_by: UserId,
+    ) -> WorkOrder {
+        WorkOrder {
+            id,
+            number,
+            asset_id,
+            kind,
+            status: WorkOrderStatus::Open,
+            priority,
+            problem,
+            reported_by: String::new(),
+            opened_at,
+            created_by,
+            assigned_to: None,
+            due_on: None,
+            pm_plan_id: None,
+            recall_id: None,
+            started_at: None,
+            findings: String::new(),
+            closure: None,
+            completed_at: None,
+            signed_off_by: None,
+            signed_off_at: None,
+        }
+    }
+}
+
 /// Time spent by one technician; insert-only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Labor {
