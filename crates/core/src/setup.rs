@@ -4,6 +4,7 @@
 //! and for roles.
 
 use crate::{App, CoreError, Result, new_id, require};
+use biomend_domain::checklist::{SafetyEdition, SafetyLimit};
 use biomend_domain::org::Site;
 use biomend_domain::user::{Role, User};
 use biomend_store::Actor;
@@ -15,6 +16,22 @@ pub struct Init {
     pub site_name: String,
     pub admin_username: String,
     pub admin_name: String,
+}
+
+/// Electrical-safety limits per NFPA 99 edition, shipped as data so a new
+/// edition is a data change, not a code change.
+const SAFETY_EDITIONS: &str = include_str!("../../../assets/safety-editions.json");
+
+#[derive(Deserialize)]
+struct EditionsFile {
+    in_force: String,
+    editions: Vec<EditionData>,
+}
+
+#[derive(Deserialize)]
+struct EditionData {
+    name: String,
+    limits: Vec<SafetyLimit>,
 }
 
 fn check_username(u: &str) -> Result<()> {
@@ -65,10 +82,20 @@ pub fn init(app: &mut App, input: &Init) -> Result<User> {
         active: true,
         loaded_rate_cents: None,
     };
+    let editions: EditionsFile = serde_json::from_str(SAFETY_EDITIONS)
+        .map_err(|e| CoreError::invalid("assets/safety-editions.json", e.to_string()))?;
     let a2 = admin.clone();
     app.store_mut().write(&Actor::system("setup"), now, |tx| {
         tx.insert_site(&site)?;
         tx.insert_user(&a2)?;
+        for e in editions.editions {
+            tx.insert_safety_edition(&SafetyEdition {
+                id: new_id(&mut ids, ms),
+                name: e.name,
+                limits: e.limits,
+            })?;
+        }
+        tx.set_setting(crate::SETTING_SAFETY_EDITION, &editions.in_force)?;
         Ok::<_, CoreError>(())
     })?;
     Ok(admin)

@@ -594,3 +594,71 @@ fn roles_are_enforced() {
         "technicians do not import inventory"
     );
 }
+
+#[test]
+fn a_new_database_gets_its_site_administrator_and_safety_limits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(FixedClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
+    ));
+    let mut app = App::new(
+        Store::open(&dir.path().join("new.sqlite")).expect("open"),
+        clock,
+        IdGen::seeded(1),
+    );
+    let init = biomend_core::setup::Init {
+        site_code: "main".into(),
+        site_name: "Main Hospital".into(),
+        admin_username: "admin".into(),
+        admin_name: "Pat Admin".into(),
+    };
+    let admin = biomend_core::setup::init(&mut app, &init).expect("init");
+    assert_eq!(admin.role, biomend_domain::user::Role::Admin);
+    assert_eq!(
+        biomend_core::setup::init(&mut app, &init)
+            .unwrap_err()
+            .code(),
+        "invalid_input",
+        "set-up runs once"
+    );
+    let r = app.store().reader();
+    assert_eq!(r.sites().expect("sites")[0].code, "MAIN");
+    let in_force: Option<String> = r
+        .setting(biomend_core::SETTING_SAFETY_EDITION)
+        .expect("setting");
+    let e = r
+        .safety_edition(&in_force.expect("an edition in force"))
+        .expect("read")
+        .expect("seeded");
+    let open = e
+        .limit_for(biomend_domain::checklist::SafetyTest::TouchCurrentGroundOpen)
+        .expect("limit");
+    assert_eq!(open.limit.check(500.0), Verdict::Pass);
+    assert_eq!(open.limit.check(500.5), Verdict::Fail);
+    let bad = biomend_core::setup::NewUser {
+        username: "bad name!".into(),
+        display_name: "x".into(),
+        role: biomend_domain::user::Role::Technician,
+        sites: vec![],
+    };
+    assert_eq!(
+        biomend_core::setup::add_user(&mut app, "admin", &bad)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    let tech = biomend_core::setup::NewUser {
+        username: "tech1".into(),
+        display_name: "Tech One".into(),
+        role: biomend_domain::user::Role::Technician,
+        sites: vec!["MAIN".into()],
+    };
+    let t = biomend_core::setup::add_user(&mut app, "admin", &tech).expect("add");
+    assert_eq!(t.sites, admin.sites);
+    assert_eq!(
+        biomend_core::setup::add_user(&mut app, "tech1", &tech)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+}
