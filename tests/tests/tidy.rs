@@ -122,11 +122,13 @@ fn dependencies_point_inward() {
         ("interchange", &["biomend-domain"]),
         ("demo", &["biomend-domain"]),
         ("store", &["biomend-domain"]),
+        ("protocol", &["biomend-domain"]),
         (
             "core",
             &[
                 "biomend-domain",
                 "biomend-store",
+                "biomend-protocol",
                 "biomend-demo",
                 "biomend-interchange",
             ],

@@ -1,0 +1,29 @@
+//! The sync wire format between a device and the server.
+//!
+//! Owns: the protocol version, the versioned wire records (`...V1`) with
+//! their hand-written conversions to and from domain types, the named and
+//! versioned mutations a device records in its outbox (one per user
+//! action), the envelope they travel in, and the hybrid logical clock
+//! ([`Hlc`]) that orders events for the audit trail.
+//!
+//! The domain types are deliberately not the wire format: a domain type may
+//! change shape freely, while a wire type, once shipped, only ever gains a
+//! new version. Enum codes travel as their stable strings, money as integer
+//! cents, ids as UUIDs.
+//!
+//! Must not know: SQL, HTTP, files, the store, or the wall clock (callers
+//! pass the time in), so this crate builds for `wasm32-unknown-unknown`.
+
+mod error;
+mod hlc;
+mod mutation;
+mod records;
+
+pub use error::ProtocolError;
+pub use hlc::Hlc;
+pub use mutation::*;
+pub use records::*;
+
+/// The version of the sync protocol this build speaks; it travels with
+/// every request, next to the store's schema version.
+pub const PROTOCOL_VERSION: u16 = 1;
