@@ -10,6 +10,10 @@
 //!   transaction, and every changed record gets an audit row (who, when,
 //!   what, before → after) in that same transaction, so a failed action
 //!   leaves nothing behind, not even its audit row;
+//! - the sync outbox is written in that same transaction too
+//!   ([`Tx::enqueue_mutation`]), so a committed change always has its
+//!   mutation and a rolled-back one never does. The store treats mutations
+//!   as opaque named JSON: the wire format belongs to the protocol crate;
 //! - shipped migrations are never edited; a change is a new file;
 //! - store rows never leave this crate: callers get domain types or the
 //!   read models defined in [`read`].
@@ -36,6 +40,7 @@ use std::sync::LazyLock;
 static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_model_product_codes.sql"),
+    include_str!("../migrations/0003_outbox.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -146,6 +146,20 @@ pub struct WorkOrderExport {
     pub signed_off_at: Option<DateTime<Utc>>,
 }
 
+/// One mutation waiting in the sync outbox, as the store holds it; the
+/// protocol crate decodes `hlc` and `payload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub version: u16,
+    pub hlc: String,
+    pub payload: String,
+    pub actor_id: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// Read access over a connection or an open transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'c> {
@@ -327,6 +341,14 @@ fn user_row(c: &Connection, r: &Row<'_>) -> Result<User> {
     })
 }
 
+/// How many matches a search ranks. Ranking (bm25) reads every match it
+/// scores, about a microsecond each, so a word that matches a large share of
+/// a 100k-asset inventory ("pump", a department name) took 10-25 ms to rank
+/// in full. A query with fewer matches is ranked exactly; a broader one
+/// lists the best of the first this-many matches in index order, and the
+/// technician narrows it with another word.
+pub const SEARCH_RANK_CANDIDATES: u32 = 1000;
+
 /// Turns what a person typed into an FTS5 query: every word must match as
 /// a prefix. Punctuation splits words the same way the index does, and
 /// quoting each word keeps FTS5 operators in user input inert.
@@ -421,16 +443,24 @@ impl<'c> Reader<'c> {
     }
 
     /// Full-text search over tag, serial, manufacturer, model, device type,
-    /// department and location; best matches first.
+    /// department and location; best matches first, ranked among the first
+    /// [`SEARCH_RANK_CANDIDATES`] matches.
     pub fn search_assets(&self, text: &str, limit: u32) -> Result<Vec<AssetSummary>> {
         let Some(q) = fts_query(text) else {
             return Ok(Vec::new());
         };
+        // The LIMIT inside `candidates` keeps SQLite from flattening it into
+        // the ORDER BY, so only the candidates are scored.
         let sql = format!(
-            "WITH hits AS (SELECT rowid AS seq, rank FROM assets_fts WHERE assets_fts MATCH ?1 ORDER BY rank LIMIT ?2)
+            "WITH candidates AS (SELECT rowid AS seq, rank FROM assets_fts WHERE assets_fts MATCH ?1 LIMIT ?3),
+                  hits AS (SELECT seq, rank FROM candidates ORDER BY rank LIMIT ?2)
              SELECT {ASSET_SUMMARY_COLS} {ASSET_SUMMARY_FROM} JOIN hits h ON h.seq = a.seq ORDER BY h.rank"
         );
-        self.collect(&sql, params![q, limit], asset_summary)
+        self.collect(
+            &sql,
+            params![q, limit, limit.max(SEARCH_RANK_CANDIDATES)],
+            asset_summary,
+        )
     }
 
     pub fn model(&self, id: ModelId) -> Result<Option<Model>> {
@@ -1016,6 +1046,47 @@ impl<'c> Reader<'c> {
                 })
             },
         )
+    }
+
+    // ---- sync ----------------------------------------------------------
+
+    /// The oldest `limit` pending mutations, in the order they were made.
+    pub fn pending_mutations(&self, limit: u32) -> Result<Vec<OutboxEntry>> {
+        self.collect(
+            "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1",
+            [limit],
+            |r| {
+                let version = r.int("version")?;
+                Ok(OutboxEntry {
+                    seq: r.int("seq")? as u64,
+                    id: r.uuid("id")?,
+                    name: r.text("name")?,
+                    version: u16::try_from(version).map_err(|_| StoreError::Corrupt {
+                        what: "outbox row",
+                        detail: format!("version {version} out of range"),
+                    })?,
+                    hlc: r.text("hlc")?,
+                    payload: r.text("payload")?,
+                    actor_id: r.uuid_opt("actor_id")?.map(UserId),
+                    created_at: r.ts("created_at")?,
+                })
+            },
+        )
+    }
+
+    /// How many mutations wait to be pushed.
+    pub fn pending_count(&self) -> Result<u64> {
+        Ok(self.c.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
+        self.one("SELECT value FROM sync_state WHERE key = ?1", [key], |r| {
+            r.text("value")
+        })
     }
 
     // ---- export --------------------------------------------------------

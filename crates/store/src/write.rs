@@ -151,6 +151,68 @@ impl<'a> Tx<'a> {
         Ok(v as u64)
     }
 
+    // ---- sync ----------------------------------------------------------
+
+    /// Appends a mutation to the sync outbox as `pending` and returns its
+    /// sequence number. The actor and time are the transaction's. Not
+    /// audited: the outbox row is itself the record of the action's intent,
+    /// next to the audit rows of what it changed.
+    pub fn enqueue_mutation(
+        &self,
+        id: Uuid,
+        name: &str,
+        version: u16,
+        hlc: &str,
+        payload_json: &str,
+    ) -> Result<u64> {
+        let seq: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO outbox (id, name, version, hlc, payload, actor_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
+            )?
+            .query_row(
+                params![
+                    id,
+                    name,
+                    version,
+                    hlc,
+                    payload_json,
+                    self.actor.user_id.map(|u| u.0),
+                    ts(self.at)
+                ],
+                |r| r.get(0),
+            )
+            .map_err(|e| {
+                if unique_violation(&e) {
+                    StoreError::Duplicate {
+                        entity: "mutation",
+                        key: id.to_string(),
+                    }
+                } else {
+                    e.into()
+                }
+            })?;
+        Ok(seq as u64)
+    }
+
+    /// A value the sync engine keeps about this device, read inside this
+    /// transaction.
+    pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
+        self.reader().sync_value(key)
+    }
+
+    /// Sets a sync value; bookkeeping, so not audited.
+    pub fn set_sync_value(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+
     pub fn set_setting(&self, key: &str, value: &impl Serialize) -> Result<()> {
         let json = serde_json::to_string(value)?;
         let before: Option<String> = self
