@@ -4,6 +4,7 @@
 use crate::{App, CoreError, Result, new_id, require, require_site};
 use biomend_domain::asset::{AssetStatus, normalize_tag};
 use biomend_domain::work_order::*;
+use biomend_protocol::{AssetStatusChange, CreateWorkOrder, FieldChange, Mutation};
 use serde::{Deserialize, Serialize};
 
 /// Longest problem description accepted.
@@ -108,6 +109,11 @@ pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
             )
         };
         tx.insert_work_order(&wo)?;
+        let mut created = CreateWorkOrder {
+            work_order: (&wo).into(),
+            downtime: None,
+            asset_status: None,
+        };
         if input.device_down {
             let d = Downtime {
                 id: new_id(ids, ms),
@@ -118,14 +124,20 @@ pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
                 partial_factor: 1.0,
             };
             tx.insert_downtime(&d)?;
+            created.downtime = Some((&d).into());
             if asset.status == AssetStatus::InService {
                 let after = biomend_domain::asset::Asset {
                     status: AssetStatus::OutOfService,
                     ..asset.clone()
                 };
                 tx.update_asset(&asset, &after)?;
+                created.asset_status = Some(AssetStatusChange {
+                    asset_id: asset.id.0,
+                    status: FieldChange::codes(asset.status.as_str(), after.status.as_str()),
+                });
             }
         }
+        crate::outbox::enqueue(tx, ids, ms, &Mutation::CreateWorkOrder(created))?;
         Ok(wo)
     })
 }

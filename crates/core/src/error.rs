@@ -22,6 +22,8 @@ pub enum CoreError {
     Export(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("sync data: {0}")]
+    Protocol(#[from] biomend_protocol::ProtocolError),
     #[error("I/O error on {path}: {source}")]
     Io {
         path: String,
@@ -43,6 +45,7 @@ impl CoreError {
             CoreError::Store(StoreError::Duplicate { .. }) => "duplicate",
             CoreError::Store(StoreError::TooNew { .. }) => "database_too_new",
             CoreError::Store(_) => "storage_error",
+            CoreError::Protocol(_) => "protocol_error",
             CoreError::Io { .. } => "io_error",
         }
     }

@@ -8,7 +8,9 @@
 //!
 //! Invariants: every use case that changes data is one store transaction,
 //! checks the acting user's role first and the domain rules before it
-//! writes, so a refused action writes nothing.
+//! writes, so a refused action writes nothing; every user action that
+//! changes data also queues exactly one sync mutation describing what it
+//! wrote, in that same transaction ([`outbox`]).
 //!
 //! Must not know: windows, terminals, HTTP, or SQL. The Tauri shell and the
 //! `biomend` CLI both call this crate and only this crate for behaviour.
@@ -23,6 +25,7 @@ pub mod export;
 pub mod find_asset;
 pub mod import;
 pub mod my_day;
+pub mod outbox;
 pub mod pm;
 pub mod search;
 pub mod setup;

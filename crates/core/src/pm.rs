@@ -8,6 +8,7 @@ use crate::{App, CoreError, Result, new_id, require, require_site};
 use biomend_domain::asset::normalize_tag;
 use biomend_domain::ids::PmPlanId;
 use biomend_domain::work_order::*;
+use biomend_protocol::{CreateWorkOrder, Mutation, RecordPmAttempt};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -85,6 +86,12 @@ pub fn open(app: &mut App, input: &OpenPm) -> Result<WorkOrder> {
             )
         };
         tx.insert_work_order(&wo)?;
+        let created = CreateWorkOrder {
+            work_order: (&wo).into(),
+            downtime: None,
+            asset_status: None,
+        };
+        crate::outbox::enqueue(tx, ids, ms, &Mutation::CreateWorkOrder(created))?;
         Ok(wo)
     })
 }
@@ -130,6 +137,10 @@ pub fn attempt(
             note: note.trim().to_string(),
         };
         tx.insert_attempt(&a)?;
+        let m = Mutation::RecordPmAttempt(RecordPmAttempt {
+            attempt: (&a).into(),
+        });
+        crate::outbox::enqueue(tx, ids, ms, &m)?;
         Ok(a)
     })
 }

@@ -3,6 +3,7 @@
 use crate::workflow::load;
 use crate::{App, Result, require};
 use biomend_domain::work_order::{WorkOrder, WorkOrderStatus};
+use biomend_protocol::{FieldChange, Mutation, SignOffWorkOrder};
 use biomend_store::WorkOrderSummary;
 
 pub fn run(app: &mut App, username: &str, number: &str) -> Result<WorkOrder> {
@@ -12,7 +13,7 @@ pub fn run(app: &mut App, username: &str, number: &str) -> Result<WorkOrder> {
     crate::require_site(&user, site)?;
     let status = before.status.transition(WorkOrderStatus::SignedOff)?;
     let now = app.now();
-    app.write(&user, |tx, _, _| {
+    app.write(&user, |tx, ids, ms| {
         let after = WorkOrder {
             status,
             signed_off_by: Some(user.id),
@@ -20,6 +21,13 @@ pub fn run(app: &mut App, username: &str, number: &str) -> Result<WorkOrder> {
             ..before.clone()
         };
         tx.update_work_order(&before, &after)?;
+        let m = Mutation::SignOffWorkOrder(SignOffWorkOrder {
+            work_order_id: after.id.0,
+            status: FieldChange::codes(before.status.as_str(), after.status.as_str()),
+            signed_off_by: user.id.0,
+            signed_off_at: now,
+        });
+        crate::outbox::enqueue(tx, ids, ms, &m)?;
         Ok(after)
     })
 }

@@ -12,6 +12,10 @@ use biomend_domain::ids::SiteId;
 use biomend_domain::pm::PmSchedule;
 use biomend_domain::user::User;
 use biomend_domain::work_order::*;
+use biomend_protocol::{
+    AssetStatusChange, CompleteWorkOrder, DowntimeEnd, FieldChange, Mutation, RecordWork,
+    SetWorkOrderStatus,
+};
 use biomend_store::Tx;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +62,7 @@ fn set_status(
     let (user, before) = worker(app, username, number)?;
     let status = before.status.transition(to)?;
     let now = app.now();
-    app.write(&user, |tx, _, _| {
+    app.write(&user, |tx, ids, ms| {
         let mut after = WorkOrder {
             status,
             ..before.clone()
@@ -69,6 +73,13 @@ fn set_status(
             after.assigned_to = after.assigned_to.or(Some(user.id));
         }
         tx.update_work_order(&before, &after)?;
+        let m = Mutation::SetWorkOrderStatus(SetWorkOrderStatus {
+            work_order_id: after.id.0,
+            status: FieldChange::codes(before.status.as_str(), after.status.as_str()),
+            started_at: after.started_at.filter(|_| before.started_at.is_none()),
+            assigned_to: crate::outbox::assignment_change(before.assigned_to, after.assigned_to),
+        });
+        crate::outbox::enqueue(tx, ids, ms, &m)?;
         Ok(after)
     })
 }
@@ -255,7 +266,8 @@ fn prepare(app: &App, wo: &WorkOrder, rec: &WorkRecord) -> Result<Prepared> {
     })
 }
 
-/// Writes prepared records; returns the readings written (with verdicts).
+/// Writes prepared records; returns them as the wire records the
+/// action's mutation carries, and the readings written (with verdicts).
 fn write_record(
     tx: &mut Tx<'_>,
     ids: &mut crate::env::IdGen,
@@ -263,7 +275,11 @@ fn write_record(
     user: &User,
     wo: &WorkOrder,
     p: &Prepared,
-) -> Result<Vec<Reading>> {
+) -> Result<(RecordWork, Vec<Reading>)> {
+    let mut written = RecordWork {
+        work_order_id: wo.id.0,
+        ..RecordWork::default()
+    };
     let now = tx.at();
     let today = now.date_naive();
     for l in &p.labor {
@@ -277,6 +293,7 @@ fn write_record(
         };
         labor.validate()?;
         tx.insert_labor(&labor)?;
+        written.labor.push((&labor).into());
     }
     for (input, part_id, cost) in &p.parts {
         let pu = PartUse {
@@ -292,6 +309,7 @@ fn write_record(
         };
         pu.validate()?;
         tx.insert_part_use(&pu)?;
+        written.parts.push((&pu).into());
     }
     let mut out = Vec::new();
     for (item, answer) in &p.readings {
@@ -310,18 +328,21 @@ fn write_record(
             taken_at: now,
         };
         tx.insert_reading(&reading)?;
+        written.readings.push((&reading).into());
         out.push(reading);
     }
     if let Some(text) = &p.note {
-        tx.insert_note(&WorkNote {
+        let note = WorkNote {
             id: new_id(ids, ms),
             work_order_id: wo.id,
             author_id: user.id,
             written_at: now,
             text: text.trim().to_string(),
-        })?;
+        };
+        tx.insert_note(&note)?;
+        written.notes.push((&note).into());
     }
-    Ok(out)
+    Ok((written, out))
 }
 
 /// Records labor, parts, readings or a note on open work.
@@ -343,7 +364,12 @@ pub fn record(
     }
     let prepared = prepare(app, &wo, rec)?;
     app.write(&user, |tx, ids, ms| {
-        write_record(tx, ids, ms, &user, &wo, &prepared)
+        let (written, readings) = write_record(tx, ids, ms, &user, &wo, &prepared)?;
+        // An empty record changes nothing, so there is nothing to sync.
+        if !written.is_empty() {
+            crate::outbox::enqueue(tx, ids, ms, &Mutation::RecordWork(written))?;
+        }
+        Ok(readings)
     })
 }
 
@@ -386,7 +412,7 @@ pub fn complete(app: &mut App, username: &str, number: &str, c: &Completion) -> 
     let now = app.now();
     let today = app.clock().today();
     app.write(&user, |tx, ids, ms| {
-        write_record(tx, ids, ms, &user, &before, &prepared)?;
+        let (work, _) = write_record(tx, ids, ms, &user, &before, &prepared)?;
         let sig = Signature {
             id: new_id(ids, ms),
             work_order_id: before.id,
@@ -405,6 +431,19 @@ pub fn complete(app: &mut App, username: &str, number: &str, c: &Completion) -> 
             ..before.clone()
         };
         tx.update_work_order(&before, &after)?;
+        let mut done = CompleteWorkOrder {
+            work_order_id: after.id.0,
+            status: FieldChange::codes(before.status.as_str(), after.status.as_str()),
+            findings: after.findings.clone(),
+            closure: c.closure.code(),
+            completed_at: now,
+            assigned_to: crate::outbox::assignment_change(before.assigned_to, after.assigned_to),
+            work,
+            signature: (&sig).into(),
+            downtime_ended: None,
+            asset_status: None,
+            pm_schedule: None,
+        };
         if let Some(d) = &open_downtime {
             tx.update_downtime(
                 d,
@@ -413,18 +452,24 @@ pub fn complete(app: &mut App, username: &str, number: &str, c: &Completion) -> 
                     ..d.clone()
                 },
             )?;
+            done.downtime_ended = Some(DowntimeEnd {
+                downtime_id: d.id.0,
+                ended_at: now,
+            });
         }
         if matches!(
             asset.status,
             AssetStatus::OutOfService | AssetStatus::InRepair
         ) {
-            tx.update_asset(
-                &asset,
-                &Asset {
-                    status: AssetStatus::InService,
-                    ..asset.clone()
-                },
-            )?;
+            let back = Asset {
+                status: AssetStatus::InService,
+                ..asset.clone()
+            };
+            tx.update_asset(&asset, &back)?;
+            done.asset_status = Some(AssetStatusChange {
+                asset_id: asset.id.0,
+                status: FieldChange::codes(asset.status.as_str(), back.status.as_str()),
+            });
         }
         if let Some(view) = &schedule {
             let due = before.due_on.unwrap_or(view.schedule.next_due);
@@ -434,7 +479,9 @@ pub fn complete(app: &mut App, username: &str, number: &str, c: &Completion) -> 
                 ..view.schedule.clone()
             };
             tx.upsert_pm_schedule(Some(&view.schedule), &next)?;
+            done.pm_schedule = Some(FieldChange::new((&view.schedule).into(), (&next).into()));
         }
+        crate::outbox::enqueue(tx, ids, ms, &Mutation::CompleteWorkOrder(done))?;
         Ok(after)
     })
 }
