@@ -238,6 +238,16 @@ fn prepare(app: &App, wo: &WorkOrder, rec: &WorkRecord) -> Result<Prepared> {
     };
     let mut readings = Vec::new();
     for r in &rec.readings {
+        // A slipped keystroke must not become a stored NaN that a limit
+        // check, a report or the wire format would each read differently.
+        if let Answer::Value(v) = r.answer
+            && !v.is_finite()
+        {
+            return Err(CoreError::invalid(
+                "reading",
+                format!("'{}': {v} is not a measured value", r.item_key),
+            ));
+        }
         let item = items.iter().find(|i| i.key == r.item_key).ok_or_else(|| {
             CoreError::invalid(
                 "reading",

@@ -513,6 +513,19 @@ fn pm_attempts_readings_and_schedule_moves_on_completion() {
         };
         assert_eq!(l.verdict, expected, "{}", l.item_key);
     }
+    let nan = WorkRecord {
+        readings: vec![ReadingInput {
+            item_key: items[0].key.clone(),
+            answer: Answer::Value(f64::NAN),
+        }],
+        ..Default::default()
+    };
+    assert_eq!(
+        biomend_core::workflow::record(&mut f.app, TECH, &wo.number, &nan)
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
     let bogus = WorkRecord {
         readings: vec![ReadingInput {
             item_key: "no_such_item".into(),
