@@ -199,79 +199,83 @@ pub fn assets(
     } else {
         Some(user.sites.clone())
     };
+    // Search indexing waits for the end of the import's transaction: one
+    // statement for all rows is several times cheaper than one per row.
     let imported = app.write(&user, |tx, ids, ms| {
-        let mut c = Cache::default();
-        let mut n = 0u64;
-        for row in &good {
-            let site_id = resolve_site(
-                tx,
-                ids,
-                ms,
-                &mut c,
-                row,
-                default_site.as_ref(),
-                sites.as_deref(),
-            )?;
-            let dept = resolve_department(tx, ids, ms, &mut c, site_id, &row.department)?;
-            let (model_id, dtype) = resolve_model(tx, ids, ms, &mut c, row)?;
-            let location = resolve_location(tx, ids, ms, &mut c, site_id, dept, row)?;
-            let parent_id = match &row.parent_tag {
-                Some(p) => match c.tags.get(&key(p)) {
-                    Some(id) => Some(*id),
-                    None => tx.reader().asset_id_by_tag(p)?,
-                },
-                None => None,
-            };
-            let risk = match row.risk {
-                Some(RiskInput::Parts(s)) => s,
-                Some(RiskInput::EmNumber(n)) => score_for_em(n, dtype.default_risk),
-                None => dtype.default_risk,
-            };
-            let asset = Asset {
-                id: new_id(ids, ms),
-                tag: row.tag.clone(),
-                serial: row.serial.clone(),
-                model_id,
-                department_id: dept,
-                location_id: location,
-                ownership: row.ownership.unwrap_or(Ownership::Owned),
-                status: row.status.unwrap_or(AssetStatus::InService),
-                acquired_on: row.acquired_on,
-                acquisition_cost: row.acquisition_cost,
-                warranty_end: row.warranty_end,
-                contract_id: None,
-                expected_life_years: row.expected_life_years,
-                risk,
-                life_support_override: row.life_support == Some(true) && !dtype.life_support,
-                parent_id,
-                notes: row.notes.clone().unwrap_or_default(),
-            };
-            tx.insert_asset(&asset)?;
-            if let Some(net) = &row.network {
-                tx.upsert_network_profile(
-                    None,
-                    &NetworkProfile {
-                        asset_id: asset.id,
-                        hostname: net.hostname.clone(),
-                        ip_address: net.ip.clone(),
-                        mac_address: net.mac.clone(),
-                        vlan: net.vlan,
-                        segment: None,
-                        os_name: net.os_name.clone(),
-                        os_version: net.os_version.clone(),
-                        firmware_version: net.firmware.clone(),
-                        patch_level: None,
-                        last_patched_on: None,
-                        remote_recoverable: false,
-                        stores_phi: false,
-                        patch_validation: PatchValidation::Pending,
-                    },
+        tx.with_deferred_search_index(|tx| {
+            let mut c = Cache::default();
+            let mut n = 0u64;
+            for row in &good {
+                let site_id = resolve_site(
+                    tx,
+                    ids,
+                    ms,
+                    &mut c,
+                    row,
+                    default_site.as_ref(),
+                    sites.as_deref(),
                 )?;
+                let dept = resolve_department(tx, ids, ms, &mut c, site_id, &row.department)?;
+                let (model_id, dtype) = resolve_model(tx, ids, ms, &mut c, row)?;
+                let location = resolve_location(tx, ids, ms, &mut c, site_id, dept, row)?;
+                let parent_id = match &row.parent_tag {
+                    Some(p) => match c.tags.get(&key(p)) {
+                        Some(id) => Some(*id),
+                        None => tx.reader().asset_id_by_tag(p)?,
+                    },
+                    None => None,
+                };
+                let risk = match row.risk {
+                    Some(RiskInput::Parts(s)) => s,
+                    Some(RiskInput::EmNumber(n)) => score_for_em(n, dtype.default_risk),
+                    None => dtype.default_risk,
+                };
+                let asset = Asset {
+                    id: new_id(ids, ms),
+                    tag: row.tag.clone(),
+                    serial: row.serial.clone(),
+                    model_id,
+                    department_id: dept,
+                    location_id: location,
+                    ownership: row.ownership.unwrap_or(Ownership::Owned),
+                    status: row.status.unwrap_or(AssetStatus::InService),
+                    acquired_on: row.acquired_on,
+                    acquisition_cost: row.acquisition_cost,
+                    warranty_end: row.warranty_end,
+                    contract_id: None,
+                    expected_life_years: row.expected_life_years,
+                    risk,
+                    life_support_override: row.life_support == Some(true) && !dtype.life_support,
+                    parent_id,
+                    notes: row.notes.clone().unwrap_or_default(),
+                };
+                tx.insert_asset(&asset)?;
+                if let Some(net) = &row.network {
+                    tx.upsert_network_profile(
+                        None,
+                        &NetworkProfile {
+                            asset_id: asset.id,
+                            hostname: net.hostname.clone(),
+                            ip_address: net.ip.clone(),
+                            mac_address: net.mac.clone(),
+                            vlan: net.vlan,
+                            segment: None,
+                            os_name: net.os_name.clone(),
+                            os_version: net.os_version.clone(),
+                            firmware_version: net.firmware.clone(),
+                            patch_level: None,
+                            last_patched_on: None,
+                            remote_recoverable: false,
+                            stores_phi: false,
+                            patch_validation: PatchValidation::Pending,
+                        },
+                    )?;
+                }
+                c.tags.insert(key(&asset.tag), asset.id);
+                n += 1;
             }
-            c.tags.insert(key(&asset.tag), asset.id);
-            n += 1;
-        }
-        Ok(n)
+            Ok(n)
+        })
     })?;
     outcome.imported = imported;
     outcome.committed = true;

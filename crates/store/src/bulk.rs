@@ -67,12 +67,17 @@ impl Store {
                 ins::part_stock(c, s)?;
             }
             // Parents first, so a child's parent_id always refers to a row.
-            for a in data.assets.iter().filter(|a| a.parent_id.is_none()) {
-                ins::asset(c, a)?;
-            }
-            for a in data.assets.iter().filter(|a| a.parent_id.is_some()) {
-                ins::asset(c, a)?;
-            }
+            tx.with_deferred_search_index(|tx| {
+                let c = tx.conn();
+                for a in data.assets.iter().filter(|a| a.parent_id.is_none()) {
+                    ins::asset(c, a)?;
+                }
+                for a in data.assets.iter().filter(|a| a.parent_id.is_some()) {
+                    ins::asset(c, a)?;
+                }
+                Ok::<_, crate::StoreError>(())
+            })?;
+            let c = tx.conn();
             for p in &data.network_profiles {
                 ins::network_profile(c, p, false)?;
             }

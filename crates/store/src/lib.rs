@@ -41,6 +41,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_model_product_codes.sql"),
     include_str!("../migrations/0003_outbox.sql"),
+    include_str!("../migrations/0004_deferred_search_index.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -225,3 +225,41 @@ fn tag_lookup_is_exact_apart_from_case() {
     );
     assert_eq!(r.asset_by_tag("BME-0006").unwrap().unwrap().location, None);
 }
+
+#[test]
+fn deferred_indexing_indexes_at_the_end_and_leaves_nothing_on_failure() {
+    let mut s = reference_in_memory();
+    let new = |n: u8, tag: &str| biomend_domain::asset::Asset {
+        id: biomend_domain::ids::AssetId::new(1_800_000_000_000, [n; 10]),
+        tag: tag.into(),
+        ..asset(1)
+    };
+    // A bulk action that fails: neither the asset nor its index entry stays,
+    // and the deferral does not outlive the transaction.
+    let failed: Result<(), biomend_store::StoreError> = s.write(&system(), load_time(), |tx| {
+        tx.with_deferred_search_index(|tx| {
+            tx.insert_asset(&new(1, "BME-0991"))?;
+            Err(biomend_store::StoreError::NotFound {
+                entity: "test",
+                key: "forced failure".into(),
+            })
+        })
+    });
+    assert!(failed.is_err());
+    assert!(tags(&s, "BME-0991").is_empty());
+    // The next ordinary insert is indexed at once: the trigger is active again.
+    s.write(&system(), load_time(), |tx| {
+        tx.insert_asset(&new(2, "BME-0992"))
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "BME-0992"), ["BME-0992"]);
+    // A deferred batch is searchable as soon as it commits, each row once.
+    s.write(&system(), load_time(), |tx| {
+        tx.with_deferred_search_index(|tx| {
+            tx.insert_asset(&new(3, "BME-0993"))?;
+            tx.insert_asset(&new(4, "BME-0994"))
+        })
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "BME-099"), ["BME-0992", "BME-0993", "BME-0994"]);
+}
