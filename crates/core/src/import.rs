@@ -142,9 +142,23 @@ pub fn assets(
     // What only the database knows: tags already in use, parents that exist.
     let r = app.store().reader();
     let file_tags: HashSet<String> = report.good.iter().map(|g| key(&g.tag)).collect();
+    // Tags compare like the database's NOCASE index: ASCII case only. One
+    // scan of the inventory's tags beats a look-up per row once the file is
+    // a sizable share of it.
+    let in_db: Box<dyn Fn(&str) -> Result<bool>> =
+        if r.count("assets")? <= 4 * report.good.len() as u64 {
+            let tags: HashSet<String> = r
+                .all_tags()?
+                .into_iter()
+                .map(|t| t.to_ascii_lowercase())
+                .collect();
+            Box::new(move |t| Ok(tags.contains(&t.to_ascii_lowercase())))
+        } else {
+            Box::new(move |t| Ok(r.asset_id_by_tag(t)?.is_some()))
+        };
     let mut good: Vec<&AssetImportRow> = Vec::with_capacity(report.good.len());
     for row in &report.good {
-        if r.asset_id_by_tag(&row.tag)?.is_some() {
+        if in_db(&row.tag)? {
             problems.push(RowProblem {
                 line: row.line,
                 column: tag_col.clone(),
@@ -155,7 +169,7 @@ pub fn assets(
         }
         if let Some(p) = &row.parent_tag
             && !file_tags.contains(&key(p))
-            && r.asset_id_by_tag(p)?.is_none()
+            && !in_db(p)?
         {
             problems.push(RowProblem {
                 line: row.line,
@@ -167,6 +181,7 @@ pub fn assets(
         }
         good.push(row);
     }
+    drop(in_db);
     problems.sort_by_key(|p| p.line);
     let mut outcome = ImportOutcome {
         file,

@@ -675,3 +675,48 @@ fn a_new_database_gets_its_site_administrator_and_safety_limits() {
         "forbidden"
     );
 }
+
+#[test]
+fn import_into_a_large_inventory_refuses_tags_already_there() {
+    let mut f = fixture();
+    let taken = some_asset(&f.app);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("two.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Asset Tag,Mfr,Model,Dept\r\n{},Acme,Widget 1,Intensive Care Unit\r\nNEW-0001,Acme,Widget 1,Intensive Care Unit\r\n",
+            taken.to_lowercase()
+        ),
+    )
+    .expect("write csv");
+    let before = count(&f.app, "assets");
+    let out =
+        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), false)
+            .expect("import");
+    assert!(!out.committed);
+    assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+    assert_eq!(out.problems[0].line, 2);
+    assert!(out.problems[0].reason.contains("already in the inventory"));
+    assert_eq!(count(&f.app, "assets"), before, "all or nothing");
+    let out =
+        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), true)
+            .expect("import");
+    assert_eq!(out.imported, 1);
+    assert_eq!(count(&f.app, "assets"), before + 1);
+    assert_eq!(
+        biomend_core::find_asset::run(&f.app, "NEW-0001")
+            .expect("found")
+            .manufacturer,
+        "Acme"
+    );
+    let hits = biomend_core::search::run(
+        &f.app,
+        &biomend_core::search::SearchInput {
+            text: "acme widget".into(),
+            limit: 10,
+        },
+    )
+    .expect("search");
+    assert_eq!(hits.len(), 1, "the imported asset is searchable at once");
+}

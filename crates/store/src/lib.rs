@@ -142,6 +142,12 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        if found == 0 {
+            // A new database: 8 KiB pages suit rows of this size (fewer
+            // B-tree splits on bulk loads); it can only be set before the
+            // first table exists.
+            conn.pragma_update(None, "page_size", 8192)?;
+        }
         Self::pragmas(&conn, file)?;
         MIGRATIONS.to_latest(&mut conn)?;
         Ok(Store { conn })

@@ -38,4 +38,15 @@ impl Reader<'_> {
             .query_row([prefix], |r| r.get(0))
             .optional()?)
     }
+
+    /// Every asset tag, for callers that check many tags at once (an
+    /// import): one scan is cheaper than a look-up per tag once the file is
+    /// a sizable share of the inventory.
+    pub fn all_tags(&self) -> Result<Vec<String>> {
+        let mut st = self.c.prepare_cached("SELECT tag FROM assets")?;
+        let tags = st
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(tags)
+    }
 }

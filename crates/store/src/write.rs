@@ -405,7 +405,7 @@ impl<'a> Tx<'a> {
         before: Option<&NetworkProfile>,
         p: &NetworkProfile,
     ) -> Result<()> {
-        ins::network_profile(&self.tx, p, true)?;
+        ins::network_profile(&self.tx, p, before.is_some())?;
         self.audit(
             if before.is_some() { "update" } else { "create" },
             "network_profile",
