@@ -145,20 +145,19 @@ pub fn assets(
     // Tags compare like the database's NOCASE index: ASCII case only. One
     // scan of the inventory's tags beats a look-up per row once the file is
     // a sizable share of it.
-    let in_db: Box<dyn Fn(&str) -> Result<bool>> =
-        if r.count("assets")? <= 4 * report.good.len() as u64 {
-            let tags: HashSet<String> = r
-                .all_tags()?
+    let in_db = if r.count("assets")? <= 4 * report.good.len() as u64 {
+        TagsInUse::All(
+            r.all_tags()?
                 .into_iter()
                 .map(|t| t.to_ascii_lowercase())
-                .collect();
-            Box::new(move |t| Ok(tags.contains(&t.to_ascii_lowercase())))
-        } else {
-            Box::new(move |t| Ok(r.asset_id_by_tag(t)?.is_some()))
-        };
+                .collect(),
+        )
+    } else {
+        TagsInUse::Lookup(r)
+    };
     let mut good: Vec<&AssetImportRow> = Vec::with_capacity(report.good.len());
     for row in &report.good {
-        if in_db(&row.tag)? {
+        if in_db.contains(&row.tag)? {
             problems.push(RowProblem {
                 line: row.line,
                 column: tag_col.clone(),
@@ -169,7 +168,7 @@ pub fn assets(
         }
         if let Some(p) = &row.parent_tag
             && !file_tags.contains(&key(p))
-            && !in_db(p)?
+            && !in_db.contains(p)?
         {
             problems.push(RowProblem {
                 line: row.line,
@@ -298,6 +297,22 @@ pub fn assets(
 }
 
 type W<'a, 'b> = &'a mut biomend_store::Tx<'b>;
+
+/// Which tags the inventory already holds, answered from one scan or from
+/// the index, whichever is cheaper for the file at hand.
+enum TagsInUse<'c> {
+    All(HashSet<String>),
+    Lookup(biomend_store::Reader<'c>),
+}
+
+impl TagsInUse<'_> {
+    fn contains(&self, tag: &str) -> Result<bool> {
+        Ok(match self {
+            TagsInUse::All(tags) => tags.contains(&tag.to_ascii_lowercase()),
+            TagsInUse::Lookup(r) => r.asset_id_by_tag(tag)?.is_some(),
+        })
+    }
+}
 
 fn resolve_site(
     tx: W,
