@@ -3,8 +3,10 @@
 //! Owns: the protocol version, the versioned wire records (`...V1`) with
 //! their hand-written conversions to and from domain types, the named and
 //! versioned mutations a device records in its outbox (one per user
-//! action), the envelope they travel in, and the hybrid logical clock
-//! ([`Hlc`]) that orders events for the audit trail.
+//! action), the envelope they travel in, the push request and answer a
+//! device exchanges with the server ([`PushRequest`], [`PushResponse`]),
+//! and the hybrid logical clock ([`Hlc`]) that orders events for the audit
+//! trail.
 //!
 //! The domain types are deliberately not the wire format: a domain type may
 //! change shape freely, while a wire type, once shipped, only ever gains a
@@ -17,11 +19,13 @@
 mod error;
 mod hlc;
 mod mutation;
+mod push;
 mod records;
 
 pub use error::ProtocolError;
 pub use hlc::Hlc;
 pub use mutation::*;
+pub use push::*;
 pub use records::*;
 
 /// The version of the sync protocol this build speaks; it travels with
