@@ -300,6 +300,7 @@ pub enum WoCmd {
     Show {
         number: String,
     },
+    /// Start work (takes unassigned work as yours)
     Start {
         number: String,
     },
@@ -309,9 +310,11 @@ pub enum WoCmd {
         #[arg(long, value_enum)]
         reason: HoldArg,
     },
+    /// Resume work that was on hold
     Resume {
         number: String,
     },
+    /// Cancel work opened in error or as a duplicate (keeps its history)
     Cancel {
         number: String,
     },
