@@ -25,6 +25,7 @@
 pub mod bulk;
 mod codec;
 mod lookup;
+pub mod outbox_state;
 pub mod read;
 pub mod write;
 
@@ -42,6 +43,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0002_model_product_codes.sql"),
     include_str!("../migrations/0003_outbox.sql"),
     include_str!("../migrations/0004_deferred_search_index.sql"),
+    include_str!("../migrations/0005_outbox_results.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -1055,22 +1055,7 @@ impl<'c> Reader<'c> {
         self.collect(
             "SELECT * FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1",
             [limit],
-            |r| {
-                let version = r.int("version")?;
-                Ok(OutboxEntry {
-                    seq: r.int("seq")? as u64,
-                    id: r.uuid("id")?,
-                    name: r.text("name")?,
-                    version: u16::try_from(version).map_err(|_| StoreError::Corrupt {
-                        what: "outbox row",
-                        detail: format!("version {version} out of range"),
-                    })?,
-                    hlc: r.text("hlc")?,
-                    payload: r.text("payload")?,
-                    actor_id: r.uuid_opt("actor_id")?.map(UserId),
-                    created_at: r.ts("created_at")?,
-                })
-            },
+            crate::outbox_state::outbox_entry,
         )
     }
 
