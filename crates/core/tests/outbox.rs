@@ -2,97 +2,15 @@
 //! what it wrote, in its own transaction, on a small generated hospital.
 
 use biomend_core::App;
-use biomend_core::env::{Clock, FixedClock, IdGen};
+use biomend_core::env::Clock;
 use biomend_core::workflow::{Completion, HoldReason, LaborInput, PartInput, WorkRecord};
 use biomend_domain::Money;
-use biomend_domain::asset::AssetStatus;
 use biomend_domain::pm::PmSchedule;
 use biomend_domain::work_order::*;
 use biomend_protocol::*;
-use biomend_store::Store;
-use chrono::{TimeZone, Utc};
-use std::sync::{Arc, OnceLock};
 
-/// The demo database is generated once and copied per test.
-fn template() -> &'static std::path::PathBuf {
-    static T: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
-    &T.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("template.sqlite");
-        let params = biomend_demo::DemoParams::scaled(400, 4_000);
-        let clock = Arc::new(FixedClock::new(
-            params.as_of.and_hms_opt(14, 0, 0).expect("time").and_utc(),
-        ));
-        let mut app = App::new(Store::open(&path).expect("open"), clock, IdGen::seeded(7));
-        biomend_core::demo::create(&mut app, &params, |_| {}).expect("demo");
-        drop(app);
-        // Fold the WAL into the main file so a plain copy is complete.
-        let c = Store::open(&path).expect("reopen");
-        c.optimize().expect("optimize");
-        drop(c);
-        (dir, path)
-    })
-    .1
-}
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    app: App,
-    clock: Arc<FixedClock>,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("biomend.sqlite");
-    let src = template();
-    std::fs::copy(src, &path).expect("copy db");
-    for suffix in ["-wal", "-shm"] {
-        let s = std::path::PathBuf::from(format!("{}{suffix}", src.display()));
-        if s.exists() {
-            std::fs::copy(&s, format!("{}{suffix}", path.display())).expect("copy wal");
-        }
-    }
-    let as_of = biomend_demo::DemoParams::scaled(400, 4_000).as_of;
-    let clock = Arc::new(FixedClock::new(
-        Utc.from_utc_datetime(&as_of.and_hms_opt(15, 0, 0).expect("time")),
-    ));
-    let app = App::new(
-        Store::open(&path).expect("open"),
-        clock.clone(),
-        IdGen::seeded(42),
-    );
-    Fixture {
-        _dir: dir,
-        app,
-        clock,
-    }
-}
-
-const TECH: &str = "demo.tech";
-const SUPER: &str = "demo.super";
-
-/// An in-service asset at the technician's site with no open work.
-fn some_asset(app: &App) -> String {
-    let hits = biomend_core::search::run(
-        app,
-        &biomend_core::search::SearchInput {
-            text: "BME".into(),
-            limit: 200,
-        },
-    )
-    .expect("search");
-    let tech = app.user(TECH).expect("tech");
-    for h in hits {
-        if h.status != AssetStatus::InService {
-            continue;
-        }
-        let page = biomend_core::asset_page::run(app, &h.tag).expect("page");
-        if tech.sites.contains(&page.detail.site.id) && page.open_work.is_empty() {
-            return h.tag;
-        }
-    }
-    panic!("no in-service asset at the technician's site");
-}
+mod common;
+use common::*;
 
 fn pending(app: &App) -> Vec<MutationEnvelope> {
     biomend_core::outbox::pending(app, 1000).expect("pending")
