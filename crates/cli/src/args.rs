@@ -297,13 +297,9 @@ pub enum WoCmd {
     /// Open a corrective work order on a device
     New(NewWoArgs),
     /// Show a work order with everything recorded on it
-    Show {
-        number: String,
-    },
+    Show { number: String },
     /// Start work (takes unassigned work as yours)
-    Start {
-        number: String,
-    },
+    Start { number: String },
     /// Put on hold waiting for parts or a vendor
     Hold {
         number: String,
@@ -311,21 +307,15 @@ pub enum WoCmd {
         reason: HoldArg,
     },
     /// Resume work that was on hold
-    Resume {
-        number: String,
-    },
+    Resume { number: String },
     /// Cancel work opened in error or as a duplicate (keeps its history)
-    Cancel {
-        number: String,
-    },
+    Cancel { number: String },
     /// Record labor, parts, readings or a note
     Log(LogArgs),
     /// Complete with closure code and signature
     Complete(CompleteArgs),
     /// Sign off completed work (supervisors)
-    Signoff {
-        number: String,
-    },
+    Signoff { number: String },
     /// Completed work waiting for sign-off
     Queue {
         #[arg(long, default_value_t = 100)]
