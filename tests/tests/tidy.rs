@@ -124,6 +124,10 @@ fn dependencies_point_inward() {
         ("store", &["biomend-domain"]),
         ("protocol", &["biomend-domain"]),
         (
+            "sync",
+            &["biomend-domain", "biomend-protocol", "biomend-store"],
+        ),
+        (
             "core",
             &[
                 "biomend-domain",

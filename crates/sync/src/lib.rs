@@ -1,0 +1,110 @@
+//! The sync engine on a device: pushes the outbox to the server.
+//!
+//! Owns: pushing the outbox in seq order and applying the server's answer
+//! to each mutation ([`Engine::push_once`]), the retry schedule
+//! ([`Backoff`]: exponential with full jitter), and the sync status the
+//! user sees ([`Status`], kept in the store so it survives restarts and is
+//! readable without a network).
+//!
+//! The server is the authority; the device records intent. The server
+//! applies each mutation exactly once by the last seq it applied for this
+//! device: a duplicate is skipped, a rejected mutation still advances the
+//! seq (so a queue never wedges), and a gap is answered with the seq it
+//! expects. The rules for a gap are on [`Engine::push_once`].
+//!
+//! The network is behind [`Transport`], the clock is a `now` argument and
+//! randomness an injected RNG, so sync is deterministic under test.
+//!
+//! Must not know: HTTP details (status codes, URLs, TLS), SQL (the store
+//! records answers through `Tx` methods), windows or terminals.
+
+mod backoff;
+mod engine;
+mod status;
+
+pub use backoff::{BASE_DELAY, Backoff, MAX_DELAY, ceiling, delay};
+pub use engine::{Engine, PushReport};
+pub use status::{Status, status};
+
+use biomend_protocol::{ErrorBody, ProtocolError, PushRequest, PushResponse};
+use biomend_store::StoreError;
+
+/// The way to the server. Implemented over HTTP by the desktop shell (run
+/// on a background thread) and by an in-memory server in tests.
+pub trait Transport {
+    /// Sends one push and returns the server's answer.
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
+}
+
+/// Why a push got no answer to act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// The server could not be reached (no network, DNS, timeout).
+    #[error("the server could not be reached")]
+    Offline,
+    /// The server refused the request itself (an HTTP 4xx), e.g.
+    /// `client_too_old`. Retrying the same request will not help.
+    #[error("the server refused the request: {0}")]
+    Rejected(ErrorBody),
+    /// A server fault or another transient failure (an HTTP 5xx, a reply
+    /// that could not be read); worth retrying later.
+    #[error("server error: {0}")]
+    Server(String),
+}
+
+/// Why a push stopped. Every variant is also recorded in the sync status.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No network; everything stays pending.
+    #[error("offline: the server could not be reached; changes stay on this device")]
+    Offline,
+    /// The server no longer accepts this build's protocol or schema
+    /// version. Nothing more is sent until the app is updated.
+    #[error("this version of Biomend is too old for the server; please update the app ({message})")]
+    ClientTooOld { message: String },
+    /// The server refused the request for another reason.
+    #[error("the server refused the push: {0}")]
+    Refused(ErrorBody),
+    /// A transient server fault; retry later.
+    #[error("server error: {0}")]
+    Server(String),
+    /// The server expects a seq this device no longer holds (it lost data
+    /// and the mutations it needs are gone from the outbox).
+    #[error(
+        "the server expects change #{expected}, which this device no longer holds; contact support"
+    )]
+    ServerBehind { expected: u64 },
+    /// The server's answer does not fit what was sent.
+    #[error("the server's answer does not fit the push: {0}")]
+    BadAnswer(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("outbox: {0}")]
+    Protocol(#[from] ProtocolError),
+}
+
+impl SyncError {
+    /// Whether retrying later (after a [`Backoff`] delay) may succeed on
+    /// its own; otherwise the app must be updated or support called.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Offline | SyncError::Server(_) | SyncError::BadAnswer(_)
+        )
+    }
+}
+
+impl From<TransportError> for SyncError {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Offline => SyncError::Offline,
+            TransportError::Rejected(body) if body.code == biomend_protocol::CLIENT_TOO_OLD => {
+                SyncError::ClientTooOld {
+                    message: body.message,
+                }
+            }
+            TransportError::Rejected(body) => SyncError::Refused(body),
+            TransportError::Server(m) => SyncError::Server(m),
+        }
+    }
+}
