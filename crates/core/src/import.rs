@@ -398,6 +398,7 @@ fn resolve_department(
                 id: new_id(ids, ms),
                 site_id: site,
                 name: name.trim().to_string(),
+                short_name: None,
                 cost_center: None,
             };
             tx.insert_department(&d)?;

@@ -75,6 +75,28 @@ pub(crate) const MAIN_DEPTS: &[DeptSpec] = &[
     d("Endoscopy", Area::Endo, 2, 6, 1),
 ];
 
+/// What staff call a department, where it has a common short name.
+pub(crate) fn dept_short_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Emergency Department" => "ED",
+        "Medical ICU" => "MICU",
+        "Surgical ICU" => "SICU",
+        "Operating Room" => "OR",
+        "Med-Surg 4 West" => "4W",
+        "Med-Surg 5 East" => "5E",
+        "Med-Surg 3 North" => "3N",
+        "Med-Surg 4 North" => "4N",
+        "Cardiac Step-Down" => "CSD",
+        "Labor & Delivery" => "L&D",
+        "Respiratory Therapy" => "RT",
+        "Clinical Engineering" => "Biomed",
+        "Ambulatory Surgery" => "ASC",
+        "Oncology Infusion" => "Onc",
+        "Pediatrics" => "Peds",
+        _ => return None,
+    })
+}
+
 /// Departments of every other campus.
 pub(crate) const OTHER_DEPTS: &[DeptSpec] = &[
     d("Emergency Department", Area::Ed, 1, 16, 0),

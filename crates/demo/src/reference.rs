@@ -155,6 +155,7 @@ fn org(p: &DemoParams, g: &mut Gen, t0: u64, data: &mut Dataset) {
                 id: DepartmentId::new(t0, g.bytes()),
                 site_id: site.id,
                 name: dept_name(spec, s, i),
+                short_name: names::dept_short_name(spec.name).map(str::to_string),
                 cost_center: Some(format!("CC-{}{:03}", s + 1, 100 + i * 10)),
             };
             let bi = spec.building.min(buildings.len() - 1);

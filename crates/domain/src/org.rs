@@ -26,6 +26,9 @@ pub struct Department {
     pub id: DepartmentId,
     pub site_id: SiteId,
     pub name: String,
+    /// What staff call it: "ED", "MICU", "OR". Searchable like the name,
+    /// because that is what a technician types.
+    pub short_name: Option<String>,
     pub cost_center: Option<String>,
 }
 

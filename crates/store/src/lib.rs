@@ -44,6 +44,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0003_outbox.sql"),
     include_str!("../migrations/0004_deferred_search_index.sql"),
     include_str!("../migrations/0005_outbox_results.sql"),
+    include_str!("../migrations/0006_department_short_names.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

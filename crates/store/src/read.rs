@@ -1173,6 +1173,7 @@ fn department_row(r: &Row<'_>) -> Result<Department> {
         id: DepartmentId(r.uuid("id")?),
         site_id: SiteId(r.uuid("site_id")?),
         name: r.text("name")?,
+        short_name: r.text_opt("short_name")?,
         cost_center: r.text_opt("cost_center")?,
     })
 }

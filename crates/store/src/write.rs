@@ -281,6 +281,34 @@ impl<'a> Tx<'a> {
         ins::department(&self.tx, d)?;
         self.created("department", d.id.0, d)
     }
+    /// Renames a department or sets its short name; its assets are
+    /// re-indexed for search by a trigger.
+    pub fn update_department(&self, before: &Department, after: &Department) -> Result<()> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE departments SET name = ?2, short_name = ?3, cost_center = ?4 WHERE id = ?1",
+            )?
+            .execute(params![
+                after.id.0,
+                after.name,
+                after.short_name,
+                after.cost_center
+            ])?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "department",
+                key: after.name.clone(),
+            });
+        }
+        self.audit(
+            "update",
+            "department",
+            Some(after.id.0),
+            Some(before),
+            Some(after),
+        )
+    }
     pub fn insert_location(&self, l: &Location) -> Result<()> {
         ins::location(&self.tx, l)?;
         self.created("location", l.id.0, l)
@@ -545,9 +573,9 @@ pub(crate) mod ins {
     }
     pub fn department(c: &Connection, d: &Department) -> Result<()> {
         c.prepare_cached(
-            "INSERT INTO departments (id, site_id, name, cost_center) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO departments (id, site_id, name, short_name, cost_center) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![d.id.0, d.site_id.0, d.name, d.cost_center])?;
+        .execute(params![d.id.0, d.site_id.0, d.name, d.short_name, d.cost_center])?;
         Ok(())
     }
     pub fn location(c: &Connection, l: &Location) -> Result<()> {

@@ -100,8 +100,17 @@ fn a_version_1_database_upgrades_with_every_row_intact() {
     {
         let mut old = Store::open_at_version(&path, 1).unwrap();
         assert_eq!(old.schema_version().unwrap(), 1);
+        old.write(&system(), load_time(), |tx| tx.insert_site(&data.sites[0]))
+            .unwrap();
+        write_schema_1_departments(&path, &data);
         old.write(&system(), load_time(), |tx| {
-            write_reference_and_assets(tx, &data)?;
+            write_reference_and_assets(
+                tx,
+                &biomend_domain::dataset::Dataset {
+                    sites: vec![],
+                    ..data.clone()
+                },
+            )?;
             write_bundle(tx, &b)
         })
         .unwrap();

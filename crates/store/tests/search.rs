@@ -263,3 +263,31 @@ fn deferred_indexing_indexes_at_the_end_and_leaves_nothing_on_failure() {
     .unwrap();
     assert_eq!(tags(&s, "BME-099"), ["BME-0992", "BME-0993", "BME-0994"]);
 }
+
+#[test]
+fn departments_are_found_by_what_staff_call_them() {
+    let mut s = reference_in_memory();
+    // The fixture's emergency department is "ED" to its staff.
+    assert_eq!(tags(&s, "ed"), expect(&[4, 5, 6, 8, 10]));
+    assert_eq!(tags(&s, "baxter ed"), expect(&[4, 5, 6]));
+    // Giving intensive care a short name makes it searchable at once.
+    assert!(tags(&s, "micu").is_empty());
+    let before = s
+        .reader()
+        .departments()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name == "Intensive Care")
+        .unwrap();
+    let after = biomend_domain::org::Department {
+        short_name: Some("MICU".into()),
+        ..before.clone()
+    };
+    s.write(&system(), load_time(), |tx| {
+        tx.update_department(&before, &after)
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "micu"), expect(&[1, 2, 3, 7, 9]));
+    let audit = s.reader().audit_for(after.id.0).unwrap();
+    assert_eq!(audit.last().map(|a| a.action.as_str()), Some("update"));
+}

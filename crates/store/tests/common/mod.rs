@@ -117,15 +117,16 @@ pub fn user(n: u8, username: &str, display: &str, role: Role) -> User {
 }
 
 pub fn department(n: u8) -> Department {
-    let (name, cc) = match n {
-        ICU => ("Intensive Care", "CC-4010"),
-        ED => ("Emergency Department", "CC-4020"),
+    let (name, short, cc) = match n {
+        ICU => ("Intensive Care", None, "CC-4010"),
+        ED => ("Emergency Department", Some("ED"), "CC-4020"),
         _ => panic!("no department {n}"),
     };
     Department {
         id: department_id(n),
         site_id: site_id(1),
         name: name.into(),
+        short_name: short.map(str::to_string),
         cost_center: Some(cc.into()),
     }
 }
@@ -694,15 +695,14 @@ pub fn write_bundle(tx: &Tx<'_>, b: &WorkOrderBundle) -> Result<(), StoreError> 
 /// Writes the reference data, assets and PM schedules of the fixture
 /// through [`Tx`], touching only tables that exist since schema 1 and
 /// have a single-record write (no part stock).
+/// Writes the fixture through today's `Tx`, except the departments, whose
+/// table has changed since schema 1 (see `write_schema_1_departments`).
 pub fn write_reference_and_assets(tx: &Tx<'_>, d: &Dataset) -> Result<(), StoreError> {
     for s in &d.sites {
         tx.insert_site(s)?;
     }
     for b in &d.buildings {
         tx.insert_building(b)?;
-    }
-    for x in &d.departments {
-        tx.insert_department(x)?;
     }
     for l in &d.locations {
         tx.insert_location(l)?;
@@ -771,4 +771,17 @@ pub fn fixture_user(n: u8) -> User {
         .into_iter()
         .find(|u| u.id == user_id(n))
         .unwrap()
+}
+
+/// Writes the fixture's departments the way schema 1 stored them (it had no
+/// short names), straight into the file.
+pub fn write_schema_1_departments(path: &std::path::Path, d: &Dataset) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    for x in &d.departments {
+        c.execute(
+            "INSERT INTO departments (id, site_id, name, cost_center) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![x.id.0, x.site_id.0, x.name, x.cost_center],
+        )
+        .unwrap();
+    }
 }
