@@ -444,7 +444,8 @@ impl<'c> Reader<'c> {
 
     /// Full-text search over tag, serial, manufacturer, model, device type,
     /// department and location; best matches first, ranked among the first
-    /// [`SEARCH_RANK_CANDIDATES`] matches.
+    /// [`SEARCH_RANK_CANDIDATES`] matches, with retired devices after the
+    /// ones still in use (a technician is looking for a device to work on).
     pub fn search_assets(&self, text: &str, limit: u32) -> Result<Vec<AssetSummary>> {
         let Some(q) = fts_query(text) else {
             return Ok(Vec::new());
@@ -453,8 +454,9 @@ impl<'c> Reader<'c> {
         // the ORDER BY, so only the candidates are scored.
         let sql = format!(
             "WITH candidates AS (SELECT rowid AS seq, rank FROM assets_fts WHERE assets_fts MATCH ?1 LIMIT ?3),
-                  hits AS (SELECT seq, rank FROM candidates ORDER BY rank LIMIT ?2)
-             SELECT {ASSET_SUMMARY_COLS} {ASSET_SUMMARY_FROM} JOIN hits h ON h.seq = a.seq ORDER BY h.rank"
+                  hits AS (SELECT c.seq, c.rank, a2.status = 'retired' AS retired FROM candidates c
+                           JOIN assets a2 ON a2.seq = c.seq ORDER BY retired, c.rank LIMIT ?2)
+             SELECT {ASSET_SUMMARY_COLS} {ASSET_SUMMARY_FROM} JOIN hits h ON h.seq = a.seq ORDER BY h.retired, h.rank"
         );
         self.collect(
             &sql,

@@ -291,3 +291,41 @@ fn departments_are_found_by_what_staff_call_them() {
     let audit = s.reader().audit_for(after.id.0).unwrap();
     assert_eq!(audit.last().map(|a| a.action.as_str()), Some("update"));
 }
+
+#[test]
+fn retired_devices_come_after_those_in_use() {
+    let mut s = reference_in_memory();
+    let first = |s: &Store| {
+        s.reader()
+            .search_assets("baxter", 100)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.status)
+            .collect::<Vec<_>>()
+    };
+    let before = s.reader().asset(asset(1).id).unwrap().unwrap();
+    let retired = biomend_domain::asset::Asset {
+        status: biomend_domain::asset::AssetStatus::Retired,
+        ..before.clone()
+    };
+    s.write(&system(), load_time(), |tx| {
+        tx.update_asset(&before, &retired)
+    })
+    .unwrap();
+    let statuses = first(&s);
+    let is_retired: Vec<bool> = statuses
+        .iter()
+        .map(|st| *st == biomend_domain::asset::AssetStatus::Retired)
+        .collect();
+    assert!(
+        is_retired.contains(&true) && is_retired.contains(&false),
+        "{statuses:?}"
+    );
+    assert!(
+        is_retired.windows(2).all(|w| w[0] <= w[1]),
+        "active devices first: {statuses:?}"
+    );
+    // With room for only one result, an active device wins.
+    let one = s.reader().search_assets("baxter", 1).unwrap();
+    assert_ne!(one[0].status, biomend_domain::asset::AssetStatus::Retired);
+}
