@@ -1,8 +1,8 @@
 //! Open a corrective (repair) work order in a few taps: scan, say what is
 //! wrong, and whether the device is down.
 
-use crate::{App, CoreError, Result, new_id, require, require_site};
-use biomend_domain::asset::{AssetStatus, normalize_tag};
+use crate::{App, CoreError, Result, new_id, require};
+use biomend_domain::asset::AssetStatus;
 use biomend_domain::work_order::*;
 use biomend_protocol::{AssetStatusChange, CreateWorkOrder, FieldChange, Mutation};
 use serde::{Deserialize, Serialize};
@@ -59,17 +59,7 @@ pub fn run(app: &mut App, input: &NewCorrective) -> Result<WorkOrder> {
     )?;
     check_text("problem", &input.problem, true)?;
     check_text("reported by", &input.reported_by, false)?;
-    let tag = normalize_tag(&input.tag)?;
-    let r = app.store().reader();
-    let asset_id = r.asset_id_by_tag(&tag)?.ok_or(CoreError::NotFound {
-        what: "asset tag",
-        key: tag.clone(),
-    })?;
-    let detail = r.asset_detail(asset_id)?.ok_or(CoreError::NotFound {
-        what: "asset",
-        key: tag.clone(),
-    })?;
-    require_site(&user, detail.site.id)?;
+    let (tag, detail) = crate::asset_for(app, &user, &input.tag)?;
     if detail.asset.status == AssetStatus::Retired {
         return Err(CoreError::invalid(
             "asset",

@@ -154,6 +154,29 @@ pub(crate) fn require(user: &User, allowed: bool, what: &str) -> Result<()> {
     }
 }
 
+/// The asset a user may act on, found by its tag as scanned or typed:
+/// the cleaned tag and the asset page's detail.
+pub(crate) fn asset_for(
+    app: &App,
+    user: &User,
+    scanned: &str,
+) -> Result<(String, biomend_store::AssetDetail)> {
+    let tag = biomend_domain::asset::normalize_tag(scanned)?;
+    let r = app.store().reader();
+    let id = r
+        .asset_id_by_tag(&tag)?
+        .ok_or_else(|| CoreError::NotFound {
+            what: "asset tag",
+            key: tag.clone(),
+        })?;
+    let detail = r.asset_detail(id)?.ok_or_else(|| CoreError::NotFound {
+        what: "asset",
+        key: tag.clone(),
+    })?;
+    require_site(user, detail.site.id)?;
+    Ok((tag, detail))
+}
+
 /// The user may act on data of this site.
 pub(crate) fn require_site(user: &User, site: SiteId) -> Result<()> {
     if user.sites.contains(&site) || user.role == biomend_domain::user::Role::Admin {

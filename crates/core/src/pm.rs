@@ -5,7 +5,6 @@
 
 use crate::workflow::load;
 use crate::{App, CoreError, Result, new_id, require, require_site};
-use biomend_domain::asset::normalize_tag;
 use biomend_domain::ids::PmPlanId;
 use biomend_domain::work_order::*;
 use biomend_protocol::{CreateWorkOrder, Mutation, RecordPmAttempt};
@@ -24,17 +23,9 @@ pub struct OpenPm {
 pub fn open(app: &mut App, input: &OpenPm) -> Result<WorkOrder> {
     let user = app.user(&input.username)?;
     require(&user, user.role.can_perform_work(), "perform PM")?;
-    let tag = normalize_tag(&input.tag)?;
+    let (tag, detail) = crate::asset_for(app, &user, &input.tag)?;
+    let asset_id = detail.asset.id;
     let r = app.store().reader();
-    let asset_id = r.asset_id_by_tag(&tag)?.ok_or(CoreError::NotFound {
-        what: "asset tag",
-        key: tag.clone(),
-    })?;
-    let detail = r.asset_detail(asset_id)?.ok_or(CoreError::NotFound {
-        what: "asset",
-        key: tag.clone(),
-    })?;
-    require_site(&user, detail.site.id)?;
     let view = match input.plan_id {
         Some(pid) => detail.pm.iter().find(|v| v.plan.id == pid),
         None => detail.pm.first(),
