@@ -63,18 +63,10 @@ pub fn pending(app: &App, limit: u32) -> Result<Vec<MutationEnvelope>> {
     let rows = app.store().reader().pending_mutations(limit)?;
     rows.into_iter()
         .map(|e| {
-            let payload = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-                what: "outbox payload",
-                detail: format!("mutation {} (seq {}): {err}", e.name, e.seq),
-            })?;
-            Ok(MutationEnvelope {
-                id: e.id,
-                seq: e.seq,
-                name: e.name,
-                version: e.version,
-                hlc: e.hlc.parse()?,
-                payload,
-            })
+            let payload = e.payload_value()?;
+            Ok(MutationEnvelope::from_stored(
+                e.id, e.seq, e.name, e.version, &e.hlc, payload,
+            )?)
         })
         .collect()
 }

@@ -251,6 +251,26 @@ pub struct MutationEnvelope {
 }
 
 impl MutationEnvelope {
+    /// An envelope from a device's stored outbox row, whose clock value is
+    /// kept in its text form.
+    pub fn from_stored(
+        id: Uuid,
+        seq: u64,
+        name: String,
+        version: u16,
+        hlc: &str,
+        payload: serde_json::Value,
+    ) -> Result<MutationEnvelope, ProtocolError> {
+        Ok(MutationEnvelope {
+            id,
+            seq,
+            name,
+            version,
+            hlc: hlc.parse()?,
+            payload,
+        })
+    }
+
     /// Decodes the payload by the envelope's name and version.
     pub fn mutation(&self) -> Result<Mutation, ProtocolError> {
         Mutation::decode(&self.name, self.version, &self.payload)

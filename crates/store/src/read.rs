@@ -160,6 +160,16 @@ pub struct OutboxEntry {
     pub created_at: DateTime<Utc>,
 }
 
+impl OutboxEntry {
+    /// The stored payload as JSON; a row that does not parse is corrupt.
+    pub fn payload_value(&self) -> Result<serde_json::Value> {
+        serde_json::from_str(&self.payload).map_err(|err| StoreError::Corrupt {
+            what: "outbox payload",
+            detail: format!("mutation {} (seq {}): {err}", self.name, self.seq),
+        })
+    }
+}
+
 /// Read access over a connection or an open transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'c> {

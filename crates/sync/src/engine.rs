@@ -257,16 +257,8 @@ fn check_prefix(sent: &[MutationEnvelope], resp: &PushResponse) -> Result<(), Sy
 
 /// An outbox row as it travels.
 fn envelope(e: OutboxEntry) -> Result<MutationEnvelope, SyncError> {
-    let payload = serde_json::from_str(&e.payload).map_err(|err| StoreError::Corrupt {
-        what: "outbox payload",
-        detail: format!("mutation {} (seq {}): {err}", e.name, e.seq),
-    })?;
-    Ok(MutationEnvelope {
-        id: e.id,
-        seq: e.seq,
-        name: e.name,
-        version: e.version,
-        hlc: e.hlc.parse()?,
-        payload,
-    })
+    let payload = e.payload_value()?;
+    Ok(MutationEnvelope::from_stored(
+        e.id, e.seq, e.name, e.version, &e.hlc, payload,
+    )?)
 }
