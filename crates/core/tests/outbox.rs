@@ -342,21 +342,7 @@ fn the_hlc_never_goes_backwards_when_the_device_clock_does() {
 #[test]
 fn pm_open_attempt_and_completion_queue_their_mutations() {
     let mut f = fixture();
-    let day = biomend_core::my_day::run(
-        &f.app,
-        &biomend_core::my_day::MyDayInput {
-            username: TECH.into(),
-            horizon_days: 60,
-            max_pms: 500,
-        },
-    )
-    .expect("my day");
-    let due = day
-        .pms_due
-        .iter()
-        .find(|p| p.due.open_work_order.is_none())
-        .expect("a due PM without open work")
-        .clone();
+    let due = due_pm_without_work(&f.app);
     let open = biomend_core::pm::OpenPm {
         username: TECH.into(),
         tag: due.due.asset.tag.clone(),

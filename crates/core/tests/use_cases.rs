@@ -322,21 +322,7 @@ fn corrective_life_cycle_with_rules_enforced_and_nothing_half_written() {
 #[test]
 fn pm_attempts_readings_and_schedule_moves_on_completion() {
     let mut f = fixture();
-    let day = biomend_core::my_day::run(
-        &f.app,
-        &biomend_core::my_day::MyDayInput {
-            username: TECH.into(),
-            horizon_days: 60,
-            max_pms: 500,
-        },
-    )
-    .expect("my day");
-    let due = day
-        .pms_due
-        .iter()
-        .find(|p| p.due.open_work_order.is_none())
-        .expect("a due PM without open work")
-        .clone();
+    let due = due_pm_without_work(&f.app);
     let tag = due.due.asset.tag.clone();
     let wo = biomend_core::pm::open(
         &mut f.app,

@@ -91,3 +91,21 @@ pub fn some_asset(app: &App) -> String {
     }
     panic!("no in-service asset at the technician's site");
 }
+
+/// A PM due in the technician's area within 60 days that has no open work
+/// order yet.
+pub fn due_pm_without_work(app: &App) -> biomend_core::my_day::PmItem {
+    let day = biomend_core::my_day::run(
+        app,
+        &biomend_core::my_day::MyDayInput {
+            username: TECH.into(),
+            horizon_days: 60,
+            max_pms: 500,
+        },
+    )
+    .expect("my day");
+    day.pms_due
+        .into_iter()
+        .find(|p| p.due.open_work_order.is_none())
+        .expect("a due PM without open work")
+}
