@@ -17,6 +17,13 @@ pub enum ProtocolError {
         version: u16,
         detail: String,
     },
+    /// A value outside what its field allows (e.g. a risk score off its
+    /// scale, a checklist item with the fields of another kind).
+    #[error("{field}: {detail}")]
+    BadValue { field: &'static str, detail: String },
+    /// A pulled record whose body does not fit its kind.
+    #[error("malformed {kind} record: {detail}")]
+    BadRecord { kind: String, detail: String },
     /// A hybrid logical clock value that is not in its text form.
     #[error("'{0}' is not a hybrid logical clock value")]
     BadHlc(String),

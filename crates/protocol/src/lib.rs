@@ -16,17 +16,23 @@
 //! Must not know: SQL, HTTP, files, the store, or the wall clock (callers
 //! pass the time in), so this crate builds for `wasm32-unknown-unknown`.
 
+mod auth;
 mod error;
 mod hlc;
 mod mutation;
+mod pull;
 mod push;
 mod records;
+mod reference;
 
+pub use auth::{LoginRequest, LoginResponse};
 pub use error::ProtocolError;
 pub use hlc::Hlc;
 pub use mutation::*;
+pub use pull::*;
 pub use push::*;
 pub use records::*;
+pub use reference::*;
 
 /// The version of the sync protocol this build speaks; it travels with
 /// every request, next to the store's schema version.

@@ -134,6 +134,34 @@ pub struct RecordPmAttempt {
     pub attempt: PmAttemptV1,
 }
 
+/// `update_asset@1`: someone changed what is known of a device: moved it,
+/// changed its status, corrected its serial, re-scored its risk, edited
+/// its notes. Each field present is compare-and-set on its own, so two
+/// people editing different fields of one asset both keep their edit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAsset {
+    pub asset_id: Uuid,
+    pub status: Option<FieldChange<String>>,
+    pub location_id: Option<FieldChange<Option<Uuid>>>,
+    pub department_id: Option<FieldChange<Uuid>>,
+    pub serial: Option<FieldChange<Option<String>>>,
+    pub risk: Option<FieldChange<crate::EmScoreV1>>,
+    pub notes: Option<FieldChange<String>>,
+}
+
+impl UpdateAsset {
+    /// Whether no field changes.
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.location_id.is_none()
+            && self.department_id.is_none()
+            && self.serial.is_none()
+            && self.risk.is_none()
+            && self.notes.is_none()
+    }
+}
+
 /// One user action's intent, one variant per kind of action.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mutation {
@@ -143,6 +171,7 @@ pub enum Mutation {
     CompleteWorkOrder(CompleteWorkOrder),
     SignOffWorkOrder(SignOffWorkOrder),
     RecordPmAttempt(RecordPmAttempt),
+    UpdateAsset(UpdateAsset),
 }
 
 /// Every mutation this build can decode, as (name, version).
@@ -153,6 +182,7 @@ pub const SUPPORTED: &[(&str, u16)] = &[
     ("complete_work_order", 1),
     ("sign_off_work_order", 1),
     ("record_pm_attempt", 1),
+    ("update_asset", 1),
 ];
 
 impl Mutation {
@@ -165,6 +195,7 @@ impl Mutation {
             Mutation::CompleteWorkOrder(_) => "complete_work_order",
             Mutation::SignOffWorkOrder(_) => "sign_off_work_order",
             Mutation::RecordPmAttempt(_) => "record_pm_attempt",
+            Mutation::UpdateAsset(_) => "update_asset",
         }
     }
 
@@ -176,7 +207,8 @@ impl Mutation {
             | Mutation::RecordWork(_)
             | Mutation::CompleteWorkOrder(_)
             | Mutation::SignOffWorkOrder(_)
-            | Mutation::RecordPmAttempt(_) => 1,
+            | Mutation::RecordPmAttempt(_)
+            | Mutation::UpdateAsset(_) => 1,
         }
     }
 
@@ -189,6 +221,7 @@ impl Mutation {
             Mutation::CompleteWorkOrder(p) => serde_json::to_value(p),
             Mutation::SignOffWorkOrder(p) => serde_json::to_value(p),
             Mutation::RecordPmAttempt(p) => serde_json::to_value(p),
+            Mutation::UpdateAsset(p) => serde_json::to_value(p),
         };
         // Payloads are plain structs with string keys; serializing them
         // cannot fail.
@@ -225,6 +258,7 @@ impl Mutation {
             }
             ("sign_off_work_order", 1) => Mutation::SignOffWorkOrder(read(name, version, payload)?),
             ("record_pm_attempt", 1) => Mutation::RecordPmAttempt(read(name, version, payload)?),
+            ("update_asset", 1) => Mutation::UpdateAsset(read(name, version, payload)?),
             _ => {
                 return Err(ProtocolError::Unsupported {
                     name: name.to_string(),

@@ -357,6 +357,33 @@ fn every_mutation() -> Vec<Mutation> {
         Mutation::RecordPmAttempt(RecordPmAttempt {
             attempt: (&attempt()).into(),
         }),
+        Mutation::UpdateAsset(UpdateAsset {
+            asset_id: id(ASSET),
+            status: Some(FieldChange::codes("in_service", "missing")),
+            location_id: Some(FieldChange::new(None, Some(id(77)))),
+            department_id: Some(FieldChange::new(id(5), id(6))),
+            serial: Some(FieldChange::new(Some("SN-1".into()), None)),
+            risk: Some(FieldChange::new(
+                EmScoreV1 {
+                    function: 10,
+                    physical_risk: 5,
+                    maintenance: 3,
+                    incident_history: 0,
+                },
+                EmScoreV1 {
+                    function: 10,
+                    physical_risk: 5,
+                    maintenance: 3,
+                    incident_history: 2,
+                },
+            )),
+            notes: Some(FieldChange::new(String::new(), "Lives in bay 4".into())),
+        }),
+        Mutation::UpdateAsset(UpdateAsset {
+            asset_id: id(ASSET),
+            notes: Some(FieldChange::new("a".into(), "b".into())),
+            ..UpdateAsset::default()
+        }),
     ]
 }
 
@@ -435,7 +462,10 @@ fn complete_work_order_v1_matches_its_golden_json() {
 
 #[test]
 fn envelopes_carry_name_version_hlc_and_payload() {
-    let m = every_mutation().pop().unwrap();
+    let m = every_mutation()
+        .into_iter()
+        .find(|m| m.name() == "record_pm_attempt")
+        .unwrap();
     let env = MutationEnvelope {
         id: id(99),
         seq: 7,

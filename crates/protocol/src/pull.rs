@@ -1,0 +1,226 @@
+//! Pulling: how a device catches up with the server.
+//!
+//! The server gives every row it stores a version from one counter, taken
+//! under its write lock, so versions become visible in the order they were
+//! assigned and a cursor ("everything up to version n") never skips a
+//! change that committed late. A pull asks for the changes after its
+//! cursor, a page at a time; each change is the whole row as it is now (an
+//! upsert) or a tombstone, so applying a page twice changes nothing.
+//!
+//! What a device receives is its site's data, decided by the server from
+//! the authenticated user and device, never from the request.
+//!
+//! A device whose cursor is older than the server's tombstone horizon is
+//! answered [`RESYNC_REQUIRED`]: it pushes its outbox, then pulls again
+//! from zero.
+
+use crate::ProtocolError;
+use crate::records::*;
+use crate::reference::*;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+/// [`crate::ErrorBody::code`] when a pull cursor is older than the
+/// server's tombstone horizon: the device must pull again from zero
+/// (after pushing what it holds).
+pub const RESYNC_REQUIRED: &str = "resync_required";
+
+/// The most changes one pull page may ask for.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+
+/// One pull page request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    pub protocol_version: u16,
+    pub schema_version: u32,
+    pub device_id: Uuid,
+    /// The last version this device applied; 0 for a new device.
+    pub cursor: u64,
+    /// At most this many changes (the server caps it at
+    /// [`MAX_PULL_LIMIT`]).
+    pub limit: u32,
+}
+
+/// One page of changes, oldest version first.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to send next: the version of the last change here, or
+    /// the request's cursor when there was nothing new.
+    pub cursor: u64,
+    /// More changes wait after this page.
+    pub more: bool,
+}
+
+/// One row as it is now on the server, or its tombstone (`body` null).
+/// The body is kept as raw JSON so the server can pass stored rows along
+/// without decoding them; [`Change::record`] decodes it by kind.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub version: u64,
+    pub kind: String,
+    pub key: String,
+    pub body: Option<Box<RawValue>>,
+}
+
+impl Change {
+    /// An upsert of `record` at `version`.
+    pub fn upsert(version: u64, record: &Record) -> Change {
+        Change {
+            version,
+            kind: record.kind().as_str().to_string(),
+            key: record.key(),
+            body: Some(record.to_raw()),
+        }
+    }
+
+    /// The record this change carries; `None` for a tombstone.
+    pub fn record(&self) -> Result<Option<Record>, ProtocolError> {
+        let kind = Kind::parse(&self.kind).ok_or_else(|| ProtocolError::BadCode {
+            field: "change.kind",
+            value: self.kind.clone(),
+        })?;
+        match &self.body {
+            None => Ok(None),
+            Some(body) => {
+                let record = Record::decode(kind, body.get())?;
+                if record.key() != self.key {
+                    return Err(ProtocolError::BadRecord {
+                        kind: self.kind.clone(),
+                        detail: format!(
+                            "the change's key {} is not the record's key {}",
+                            self.key,
+                            record.key()
+                        ),
+                    });
+                }
+                Ok(Some(record))
+            }
+        }
+    }
+}
+
+macro_rules! kinds {
+    ($( $variant:ident($ty:ty) => $code:literal, )+) => {
+        /// Every kind of row a device pulls, by its stable code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Kind { $( $variant, )+ }
+
+        impl Kind {
+            /// In dependency order: a row only refers to kinds listed
+            /// before it, so applying a page in this order satisfies
+            /// foreign keys.
+            pub const ALL: &'static [Kind] = &[ $( Kind::$variant, )+ ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( Kind::$variant => $code, )+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Kind> {
+                match s { $( $code => Some(Kind::$variant), )+ _ => None }
+            }
+        }
+
+        /// One pulled row, typed by its kind.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Record { $( $variant($ty), )+ }
+
+        impl Record {
+            pub fn kind(&self) -> Kind {
+                match self { $( Record::$variant(_) => Kind::$variant, )+ }
+            }
+
+            /// The body as compact JSON.
+            pub fn to_json(&self) -> String {
+                // Wire records are plain structs with string keys;
+                // serializing them cannot fail.
+                match self {
+                    $( Record::$variant(r) => serde_json::to_string(r), )+
+                }
+                .expect("wire records serialize to JSON")
+            }
+
+            /// Reads a body of the given kind; a field the kind does not
+            /// define is refused.
+            pub fn decode(kind: Kind, body: &str) -> Result<Record, ProtocolError> {
+                let bad = |e: serde_json::Error| ProtocolError::BadRecord {
+                    kind: kind.as_str().to_string(),
+                    detail: e.to_string(),
+                };
+                Ok(match kind {
+                    $( Kind::$variant => Record::$variant(serde_json::from_str(body).map_err(bad)?), )+
+                })
+            }
+        }
+    };
+}
+
+kinds! {
+    Site(SiteV1) => "site",
+    Building(BuildingV1) => "building",
+    Department(DepartmentV1) => "department",
+    Location(LocationV1) => "location",
+    User(UserV1) => "user",
+    Manufacturer(ManufacturerV1) => "manufacturer",
+    DeviceType(DeviceTypeV1) => "device_type",
+    Model(ModelV1) => "model",
+    SafetyEdition(SafetyEditionV1) => "safety_edition",
+    Checklist(ChecklistV1) => "checklist",
+    PmPlan(PmPlanV1) => "pm_plan",
+    Part(PartV1) => "part",
+    Asset(AssetV1) => "asset",
+    PmSchedule(PmScheduleV1) => "pm_schedule",
+    WorkOrder(WorkOrderV1) => "work_order",
+    Downtime(DowntimeV1) => "downtime",
+    Labor(LaborV1) => "labor",
+    PartUse(PartUseV1) => "part_use",
+    Reading(ReadingV1) => "reading",
+    WorkNote(WorkNoteV1) => "work_note",
+    Signature(SignatureV1) => "signature",
+    PmAttempt(PmAttemptV1) => "pm_attempt",
+}
+
+impl Record {
+    /// The row's key within its kind: its id, or for a PM schedule (one
+    /// per asset and plan) `asset_id:plan_id`.
+    pub fn key(&self) -> String {
+        match self {
+            Record::Site(r) => r.id.to_string(),
+            Record::Building(r) => r.id.to_string(),
+            Record::Department(r) => r.id.to_string(),
+            Record::Location(r) => r.id.to_string(),
+            Record::User(r) => r.id.to_string(),
+            Record::Manufacturer(r) => r.id.to_string(),
+            Record::DeviceType(r) => r.id.to_string(),
+            Record::Model(r) => r.id.to_string(),
+            Record::SafetyEdition(r) => r.id.to_string(),
+            Record::Checklist(r) => r.id.to_string(),
+            Record::PmPlan(r) => r.id.to_string(),
+            Record::Part(r) => r.id.to_string(),
+            Record::Asset(r) => r.id.to_string(),
+            Record::PmSchedule(r) => pm_schedule_key(r.asset_id, r.plan_id),
+            Record::WorkOrder(r) => r.id.to_string(),
+            Record::Downtime(r) => r.id.to_string(),
+            Record::Labor(r) => r.id.to_string(),
+            Record::PartUse(r) => r.id.to_string(),
+            Record::Reading(r) => r.id.to_string(),
+            Record::WorkNote(r) => r.id.to_string(),
+            Record::Signature(r) => r.id.to_string(),
+            Record::PmAttempt(r) => r.id.to_string(),
+        }
+    }
+
+    /// The body as raw JSON, ready to travel in a [`Change`].
+    pub fn to_raw(&self) -> Box<RawValue> {
+        RawValue::from_string(self.to_json()).expect("serde_json writes valid JSON")
+    }
+}
+
+/// The key of the PM schedule of `asset_id` under `plan_id`.
+pub fn pm_schedule_key(asset_id: Uuid, plan_id: Uuid) -> String {
+    format!("{asset_id}:{plan_id}")
+}
