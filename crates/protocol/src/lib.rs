@@ -24,6 +24,7 @@ mod pull;
 mod push;
 mod records;
 mod reference;
+mod supervisor;
 
 pub use auth::{LoginRequest, LoginResponse};
 pub use error::ProtocolError;
@@ -33,6 +34,7 @@ pub use pull::*;
 pub use push::*;
 pub use records::*;
 pub use reference::*;
+pub use supervisor::*;
 
 /// The version of the sync protocol this build speaks; it travels with
 /// every request, next to the store's schema version.
