@@ -4,3 +4,4 @@
 //! Must not know: anything the app needs at run time; nothing here ships.
 
 pub mod workload;
+pub mod workload_map;
