@@ -16,7 +16,10 @@
 //!   as opaque named JSON: the wire format belongs to the protocol crate;
 //! - shipped migrations are never edited; a change is a new file;
 //! - store rows never leave this crate: callers get domain types or the
-//!   read models defined in [`read`].
+//!   read models defined in [`read`];
+//! - a pull run ([`Store::pull_run`]) applies the server's rows and the new
+//!   pull cursor in one transaction, with foreign keys checked at commit,
+//!   and only while nothing waits in the outbox.
 //!
 //! Must not know: business rules (the app core applies them before it
 //! writes), windows, terminals, the network, or the wall clock (callers pass
@@ -24,11 +27,15 @@
 
 pub mod bulk;
 mod codec;
+mod login;
 mod lookup;
 pub mod outbox_state;
+pub mod pull;
 pub mod read;
 pub mod write;
 
+pub use login::DeviceLogin;
+pub use pull::{PullCounts, PullMode, PullTx, PulledRow, Replicated, RowKind};
 pub use read::*;
 pub use write::{Actor, Tx};
 
@@ -45,6 +52,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0004_deferred_search_index.sql"),
     include_str!("../migrations/0005_outbox_results.sql"),
     include_str!("../migrations/0006_department_short_names.sql"),
+    include_str!("../migrations/0007_device_login.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -71,6 +79,14 @@ pub enum StoreError {
     Corrupt { what: &'static str, detail: String },
     #[error("could not encode {0} as JSON")]
     Json(#[from] serde_json::Error),
+    /// A pull was refused because local changes wait to be sent: they go
+    /// to the server first, so a pull never overwrites them.
+    #[error("{count} local change(s) wait to be sent before the server's changes can be applied")]
+    PendingMutations { count: u64 },
+    /// The rows of a pull run do not fit together (a row refers to one
+    /// that never arrived); nothing of the run was kept.
+    #[error("the server's changes do not fit together: {0}")]
+    PullInconsistent(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

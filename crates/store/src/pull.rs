@@ -1,0 +1,1142 @@
+//! Applying what a device pulls from the server.
+//!
+//! The server sends whole rows (an upsert by key) or tombstones, each with
+//! a version from one counter, and a device keeps the last version it
+//! applied as its pull cursor. Rows are versioned by their last change, so
+//! a child (labor) can arrive before a parent that changed later (its work
+//! order), even a page earlier. A whole pull run is therefore applied in
+//! one `IMMEDIATE` transaction with foreign keys checked at its commit
+//! (`defer_foreign_keys`), together with the new cursor: a crash mid-pull
+//! leaves the old rows and the old cursor, and pulling again is harmless
+//! (applying a row twice changes nothing).
+//!
+//! Local edits win until the server has them: a pull run refuses to start
+//! while any mutation is pending in the outbox ([`StoreError::PendingMutations`],
+//! checked inside the run's transaction), so the engine pushes first and a
+//! technician's unsynced edit is never overwritten by an older server row.
+//!
+//! The rows arrive here as domain types ([`Replicated`]); the wire format
+//! belongs to the protocol crate, and the sync engine converts.
+
+use crate::codec::*;
+use crate::read::Reader;
+use crate::write::{Actor, Tx};
+use crate::{Result, Store, StoreError};
+use biomend_domain::asset::Asset;
+use biomend_domain::catalog::{DeviceType, Manufacturer, Model};
+use biomend_domain::checklist::{Checklist, Reading, SafetyEdition};
+use biomend_domain::inventory::Part;
+use biomend_domain::org::{Building, Department, Location, Site};
+use biomend_domain::pm::{PmPlan, PmSchedule};
+use biomend_domain::user::User;
+use biomend_domain::work_order::*;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde::Serialize;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// `sync_state` key of the last server version this device applied.
+pub const PULL_CURSOR: &str = "pull_cursor";
+
+/// Stands in for a site not known yet while a run is open (an asset whose
+/// department arrives later in the run); replaced before commit, and a
+/// foreign-key failure at commit if it cannot be.
+const UNKNOWN_SITE: Uuid = Uuid::nil();
+
+macro_rules! replicated {
+    ($( $variant:ident($ty:ty) => $code:literal, $table:literal, )+) => {
+        /// Every kind of row a device receives from the server, in
+        /// dependency order: a row refers only to kinds listed before it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RowKind { $( $variant, )+ }
+
+        impl RowKind {
+            /// In dependency order.
+            pub const ALL: &'static [RowKind] = &[ $( RowKind::$variant, )+ ];
+
+            /// The stable code, the same as the wire's.
+            pub fn as_str(self) -> &'static str {
+                match self { $( RowKind::$variant => $code, )+ }
+            }
+
+            pub fn parse(s: &str) -> Option<RowKind> {
+                match s { $( $code => Some(RowKind::$variant), )+ _ => None }
+            }
+
+            fn table(self) -> &'static str {
+                match self { $( RowKind::$variant => $table, )+ }
+            }
+        }
+
+        /// One row as the server has it now.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Replicated { $( $variant($ty), )+ }
+
+        impl Replicated {
+            pub fn kind(&self) -> RowKind {
+                match self { $( Replicated::$variant(_) => RowKind::$variant, )+ }
+            }
+        }
+    };
+}
+
+replicated! {
+    Site(Site) => "site", "sites",
+    Building(Building) => "building", "buildings",
+    Department(Department) => "department", "departments",
+    Location(Location) => "location", "locations",
+    User(User) => "user", "users",
+    Manufacturer(Manufacturer) => "manufacturer", "manufacturers",
+    DeviceType(DeviceType) => "device_type", "device_types",
+    Model(Model) => "model", "models",
+    SafetyEdition(SafetyEdition) => "safety_edition", "safety_editions",
+    Checklist(Checklist) => "checklist", "checklists",
+    PmPlan(PmPlan) => "pm_plan", "pm_plans",
+    Part(Part) => "part", "parts",
+    Asset(Asset) => "asset", "assets",
+    PmSchedule(PmSchedule) => "pm_schedule", "pm_schedules",
+    WorkOrder(WorkOrder) => "work_order", "work_orders",
+    Downtime(Downtime) => "downtime", "downtime",
+    Labor(Labor) => "labor", "labor",
+    PartUse(PartUse) => "part_use", "part_uses",
+    Reading(Reading) => "reading", "readings",
+    WorkNote(WorkNote) => "work_note", "work_notes",
+    Signature(Signature) => "signature", "signatures",
+    PmAttempt(PmAttempt) => "pm_attempt", "pm_attempts",
+}
+
+/// One pulled change.
+// Nearly every change is an upsert; boxing them to shrink the rare
+// tombstone would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum PulledRow {
+    /// The whole row as it is now; inserted or replaced by key.
+    Upsert(Replicated),
+    /// The row is gone on the server. `key` is its id, or for a PM
+    /// schedule `asset_id:plan_id`.
+    Delete { kind: RowKind, key: String },
+}
+
+impl PulledRow {
+    pub fn kind(&self) -> RowKind {
+        match self {
+            PulledRow::Upsert(r) => r.kind(),
+            PulledRow::Delete { kind, .. } => *kind,
+        }
+    }
+}
+
+/// Whether a run starts from the rows this device holds or replaces them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PullMode {
+    /// Apply changes on top of what is here.
+    Incremental,
+    /// The server can no longer send changes since this device's cursor:
+    /// every replicated row is removed first and the run pulls from zero.
+    /// Data only this device holds (the outbox, settings, contracts) stays.
+    Resync,
+}
+
+/// What one pull run applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PullCounts {
+    pub upserted: u64,
+    pub deleted: u64,
+    pub pages: u32,
+}
+
+/// Data this device keeps that the server does not send, with the
+/// replicated rows it refers to. When a replicated row goes (a tombstone,
+/// a resync), what refers to it goes too, or the run could never commit.
+const LOCAL_DEPENDENTS: &[(&str, &str, &str)] = &[
+    ("user_areas", "user_id", "users"),
+    ("user_areas", "department_id", "departments"),
+    ("part_stock", "part_id", "parts"),
+    ("part_stock", "site_id", "sites"),
+    ("network_profiles", "asset_id", "assets"),
+    ("recall_assets", "asset_id", "assets"),
+    ("vendor_charges", "work_order_id", "work_orders"),
+    ("model_product_codes", "model_id", "models"),
+    ("usage_windows", "department_id", "departments"),
+    ("training_events", "department_id", "departments"),
+    ("training_events", "device_type_id", "device_types"),
+];
+
+/// Replicated tables, children first, for a resync's wipe.
+const WIPE_ORDER: &[&str] = &[
+    "pm_attempts",
+    "signatures",
+    "work_notes",
+    "readings",
+    "part_uses",
+    "labor",
+    "downtime",
+    "work_orders",
+    "pm_schedules",
+    "assets",
+    "parts",
+    "pm_plans",
+    "checklists",
+    "safety_editions",
+    "models",
+    "device_types",
+    "manufacturers",
+    "user_sites",
+    "users",
+    "locations",
+    "departments",
+    "buildings",
+    "sites",
+];
+
+/// One open pull run: pages are applied in order, then the run commits
+/// with the cursor of its last page.
+#[derive(Debug)]
+pub struct PullTx<'a> {
+    tx: Tx<'a>,
+    mode: PullMode,
+    from: u64,
+    cursor: u64,
+    counts: PullCounts,
+    deleted_any: bool,
+    /// Assets whose department was not known when they were written.
+    asset_sites: Vec<Uuid>,
+    /// Work orders whose asset (or its site) was not known yet.
+    work_order_sites: Vec<Uuid>,
+    /// Assets that moved to another site: their work orders follow.
+    moved_assets: Vec<Uuid>,
+    /// Departments that moved to another site: their assets follow.
+    moved_departments: Vec<Uuid>,
+    /// Locations and buildings that changed: the assets there are
+    /// re-indexed for search (no trigger watches them).
+    relabelled_places: HashSet<Uuid>,
+}
+
+impl Store {
+    /// Runs one pull: opens an `IMMEDIATE` transaction with foreign keys
+    /// checked at commit, refuses with [`StoreError::PendingMutations`]
+    /// if anything waits in the outbox, lets `f` apply pages through the
+    /// [`PullTx`], then brings derived columns and the search index up to
+    /// date and commits rows and cursor together. If `f` fails, or the
+    /// rows do not fit together at commit, nothing is kept.
+    pub fn pull_run<T, E: From<StoreError>>(
+        &mut self,
+        at: DateTime<Utc>,
+        mode: PullMode,
+        f: impl FnOnce(&mut PullTx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<(T, PullCounts), E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut run = PullTx::begin(Tx::new(tx, Actor::system("sync"), at), mode)?;
+        let out = f(&mut run)?;
+        let counts = run.finish()?;
+        Ok((out, counts))
+    }
+}
+
+impl Reader<'_> {
+    /// The last server version this device applied; 0 before the first
+    /// pull.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        match self.sync_value(PULL_CURSOR)? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| StoreError::Corrupt {
+                what: "sync state",
+                detail: format!("{PULL_CURSOR} holds '{v}'"),
+            }),
+        }
+    }
+}
+
+fn pending(c: &rusqlite::Connection) -> Result<u64> {
+    Ok(c.query_row(
+        "SELECT count(*) FROM outbox WHERE state = 'pending'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}
+
+/// `INSERT ... ON CONFLICT (key) DO UPDATE` of every column, skipping rows
+/// that would not change (so a page applied twice fires no trigger).
+fn upsert_sql(table: &str, key: &[&str], cols: &[&str], returning: &str) -> String {
+    let all: Vec<&str> = key.iter().chain(cols).copied().collect();
+    let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+    let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let old: Vec<String> = cols.iter().map(|c| format!("{table}.{c}")).collect();
+    let new: Vec<String> = cols.iter().map(|c| format!("excluded.{c}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} WHERE ({}) IS NOT ({}){returning}",
+        all.join(", "),
+        marks.join(", "),
+        key.join(", "),
+        set.join(", "),
+        old.join(", "),
+        new.join(", "),
+    )
+}
+
+fn parse_key(kind: RowKind, key: &str) -> Result<Vec<Uuid>> {
+    let bad = || StoreError::Corrupt {
+        what: "pulled key",
+        detail: format!("{} key '{key}'", kind.as_str()),
+    };
+    key.split(':')
+        .map(|p| Uuid::parse_str(p).map_err(|_| bad()))
+        .collect::<Result<Vec<_>>>()
+        .and_then(|k| {
+            let want = if kind == RowKind::PmSchedule { 2 } else { 1 };
+            if k.len() == want { Ok(k) } else { Err(bad()) }
+        })
+}
+
+impl<'a> PullTx<'a> {
+    fn begin(tx: Tx<'a>, mode: PullMode) -> Result<Self> {
+        let c = tx.conn();
+        c.pragma_update(None, "defer_foreign_keys", "ON")?;
+        let n = pending(c)?;
+        if n > 0 {
+            return Err(StoreError::PendingMutations { count: n });
+        }
+        let from = match mode {
+            PullMode::Incremental => tx.reader().pull_cursor()?,
+            PullMode::Resync => 0,
+        };
+        // Inserted assets are indexed for search once, at the end (the
+        // insert trigger stands aside while this row exists).
+        c.execute("INSERT OR IGNORE INTO fts_deferred (one) VALUES (1)", [])?;
+        c.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS pull_reindex (seq INTEGER PRIMARY KEY)",
+            [],
+        )?;
+        c.execute("DELETE FROM temp.pull_reindex", [])?;
+        let mut run = PullTx {
+            tx,
+            mode,
+            from,
+            cursor: from,
+            counts: PullCounts::default(),
+            deleted_any: false,
+            asset_sites: Vec::new(),
+            work_order_sites: Vec::new(),
+            moved_assets: Vec::new(),
+            moved_departments: Vec::new(),
+            relabelled_places: HashSet::new(),
+        };
+        if mode == PullMode::Resync {
+            run.wipe()?;
+        }
+        Ok(run)
+    }
+
+    /// The cursor this run started from (0 for a resync).
+    pub fn from_cursor(&self) -> u64 {
+        self.from
+    }
+
+    /// The cursor after the pages applied so far.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Reads inside the run see its own rows.
+    pub fn reader(&self) -> Reader<'_> {
+        self.tx.reader()
+    }
+
+    /// Applies one page, kinds in dependency order (rows of one kind keep
+    /// the page's order), and moves the cursor to `cursor`.
+    pub fn apply_page(&mut self, mut rows: Vec<PulledRow>, cursor: u64) -> Result<()> {
+        rows.sort_by_key(PulledRow::kind);
+        for row in &rows {
+            match row {
+                PulledRow::Upsert(r) => {
+                    self.upsert(r)?;
+                    self.counts.upserted += 1;
+                }
+                PulledRow::Delete { kind, key } => {
+                    self.delete(*kind, key)?;
+                    self.counts.deleted += 1;
+                }
+            }
+        }
+        self.counts.pages += 1;
+        self.cursor = self.cursor.max(cursor);
+        Ok(())
+    }
+
+    fn c(&self) -> &rusqlite::Connection {
+        self.tx.conn()
+    }
+
+    fn exec(&self, sql: &str, p: &[&dyn ToSql]) -> Result<usize> {
+        Ok(self.c().prepare_cached(sql)?.execute(p)?)
+    }
+
+    fn wipe(&mut self) -> Result<()> {
+        self.c().execute(
+            "INSERT INTO assets_fts(assets_fts) VALUES ('delete-all')",
+            [],
+        )?;
+        // The delete trigger would remove each asset's index entry again;
+        // the table-wide reset above already did.
+        for t in WIPE_ORDER {
+            self.c().execute(&format!("DELETE FROM {t}"), [])?;
+        }
+        self.deleted_any = true;
+        Ok(())
+    }
+
+    fn upsert(&mut self, r: &Replicated) -> Result<()> {
+        match r {
+            Replicated::Site(s) => {
+                self.exec(
+                    &upsert_sql("sites", &["id"], &["code", "name"], ""),
+                    params![s.id.0, s.code, s.name],
+                )?;
+            }
+            Replicated::Building(b) => {
+                if self.exists("buildings", b.id.0)? {
+                    self.relabelled_places.insert(b.id.0);
+                }
+                self.exec(
+                    &upsert_sql("buildings", &["id"], &["site_id", "name"], ""),
+                    params![b.id.0, b.site_id.0, b.name],
+                )?;
+            }
+            Replicated::Department(d) => {
+                let old_site: Option<Uuid> = self
+                    .c()
+                    .prepare_cached("SELECT site_id FROM departments WHERE id = ?1")?
+                    .query_row([d.id.0], |r| r.get(0))
+                    .optional()?;
+                if old_site.is_some_and(|s| s != d.site_id.0) {
+                    self.moved_departments.push(d.id.0);
+                }
+                self.exec(
+                    &upsert_sql(
+                        "departments",
+                        &["id"],
+                        &["site_id", "name", "short_name", "cost_center"],
+                        "",
+                    ),
+                    params![d.id.0, d.site_id.0, d.name, d.short_name, d.cost_center],
+                )?;
+            }
+            Replicated::Location(l) => {
+                if self.exists("locations", l.id.0)? {
+                    self.relabelled_places.insert(l.id.0);
+                }
+                self.exec(
+                    &upsert_sql(
+                        "locations",
+                        &["id"],
+                        &["building_id", "floor", "room", "department_id"],
+                        "",
+                    ),
+                    params![
+                        l.id.0,
+                        l.building_id.0,
+                        l.floor,
+                        l.room,
+                        l.department_id.map(|d| d.0)
+                    ],
+                )?;
+            }
+            Replicated::User(u) => {
+                // The pay rate is the server's business and never travels:
+                // a rate this device holds (from an import) is kept.
+                self.exec(
+                    &upsert_sql(
+                        "users",
+                        &["id"],
+                        &["username", "display_name", "role", "active"],
+                        "",
+                    ),
+                    params![
+                        u.id.0,
+                        u.username,
+                        u.display_name,
+                        u.role.as_str(),
+                        u.active
+                    ],
+                )?;
+                self.exec("DELETE FROM user_sites WHERE user_id = ?1", params![u.id.0])?;
+                for s in &u.sites {
+                    self.exec(
+                        "INSERT OR IGNORE INTO user_sites (user_id, site_id) VALUES (?1, ?2)",
+                        params![u.id.0, s.0],
+                    )?;
+                }
+            }
+            Replicated::Manufacturer(m) => {
+                self.exec(
+                    &upsert_sql("manufacturers", &["id"], &["name"], ""),
+                    params![m.id.0, m.name],
+                )?;
+            }
+            Replicated::DeviceType(d) => {
+                self.exec(
+                    &upsert_sql(
+                        "device_types",
+                        &["id"],
+                        &[
+                            "system",
+                            "code",
+                            "name",
+                            "life_support",
+                            "aem_exclusion",
+                            "risk_function",
+                            "risk_physical",
+                            "risk_maintenance",
+                            "risk_incident",
+                            "expected_life_years",
+                        ],
+                        "",
+                    ),
+                    params![
+                        d.id.0,
+                        d.system.as_str(),
+                        d.code,
+                        d.name,
+                        d.life_support,
+                        d.aem_exclusion.map(|x| x.as_str()),
+                        d.default_risk.function,
+                        d.default_risk.physical_risk,
+                        d.default_risk.maintenance,
+                        d.default_risk.incident_history,
+                        d.expected_life_years
+                    ],
+                )?;
+            }
+            Replicated::Model(m) => {
+                let mds2 = m.mds2.as_ref().map(serde_json::to_string).transpose()?;
+                self.exec(
+                    &upsert_sql(
+                        "models",
+                        &["id"],
+                        &[
+                            "manufacturer_id",
+                            "device_type_id",
+                            "name",
+                            "expected_life_years",
+                            "end_of_support",
+                            "replacement_cost_cents",
+                            "mds2_json",
+                            "sbom_json",
+                        ],
+                        "",
+                    ),
+                    params![
+                        m.id.0,
+                        m.manufacturer_id.0,
+                        m.device_type_id.0,
+                        m.name,
+                        m.expected_life_years,
+                        date_opt(m.end_of_support),
+                        m.replacement_cost.map(|x| x.0),
+                        mds2,
+                        serde_json::to_string(&m.sbom)?
+                    ],
+                )?;
+            }
+            Replicated::SafetyEdition(e) => {
+                self.exec(
+                    &upsert_sql("safety_editions", &["id"], &["name", "limits_json"], ""),
+                    params![e.id.0, e.name, serde_json::to_string(&e.limits)?],
+                )?;
+            }
+            Replicated::Checklist(k) => {
+                self.exec(
+                    &upsert_sql("checklists", &["id"], &["name", "items_json"], ""),
+                    params![k.id.0, k.name, serde_json::to_string(&k.items)?],
+                )?;
+            }
+            Replicated::PmPlan(p) => {
+                self.exec(
+                    &upsert_sql(
+                        "pm_plans",
+                        &["id"],
+                        &[
+                            "name",
+                            "model_id",
+                            "device_type_id",
+                            "interval_months",
+                            "schedule",
+                            "strategy",
+                            "aem_evidence",
+                            "checklist_id",
+                            "estimated_minutes",
+                        ],
+                        "",
+                    ),
+                    params![
+                        p.id.0,
+                        p.name,
+                        p.model_id.map(|x| x.0),
+                        p.device_type_id.map(|x| x.0),
+                        p.interval_months,
+                        p.schedule.as_str(),
+                        p.strategy.as_str(),
+                        p.aem_evidence,
+                        p.checklist_id.map(|x| x.0),
+                        p.estimated_minutes
+                    ],
+                )?;
+            }
+            Replicated::Part(p) => {
+                self.exec(
+                    &upsert_sql(
+                        "parts",
+                        &["id"],
+                        &[
+                            "part_number",
+                            "description",
+                            "manufacturer",
+                            "unit_cost_cents",
+                        ],
+                        "",
+                    ),
+                    params![
+                        p.id.0,
+                        p.part_number,
+                        p.description,
+                        p.manufacturer,
+                        p.unit_cost.0
+                    ],
+                )?;
+            }
+            Replicated::Asset(a) => self.upsert_asset(a)?,
+            Replicated::PmSchedule(s) => {
+                self.exec(
+                    &upsert_sql(
+                        "pm_schedules",
+                        &["asset_id", "plan_id"],
+                        &["next_due", "last_done"],
+                        "",
+                    ),
+                    params![
+                        s.asset_id.0,
+                        s.plan_id.0,
+                        date(s.next_due),
+                        date_opt(s.last_done)
+                    ],
+                )?;
+            }
+            Replicated::WorkOrder(w) => self.upsert_work_order(w)?,
+            Replicated::Downtime(d) => {
+                self.exec(
+                    &upsert_sql(
+                        "downtime",
+                        &["id"],
+                        &[
+                            "asset_id",
+                            "work_order_id",
+                            "started_at",
+                            "ended_at",
+                            "partial_factor",
+                        ],
+                        "",
+                    ),
+                    params![
+                        d.id.0,
+                        d.asset_id.0,
+                        d.work_order_id.map(|x| x.0),
+                        ts(d.started_at),
+                        ts_opt(d.ended_at),
+                        d.partial_factor
+                    ],
+                )?;
+            }
+            Replicated::Labor(l) => {
+                self.exec(
+                    &upsert_sql(
+                        "labor",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "technician_id",
+                            "minutes",
+                            "performed_on",
+                            "note",
+                        ],
+                        "",
+                    ),
+                    params![
+                        l.id.0,
+                        l.work_order_id.0,
+                        l.technician_id.0,
+                        l.minutes,
+                        date(l.performed_on),
+                        l.note
+                    ],
+                )?;
+            }
+            Replicated::PartUse(p) => {
+                // Stock is counted where parts are issued; a pulled use
+                // records history and moves no stock on this device.
+                self.exec(
+                    &upsert_sql(
+                        "part_uses",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "part_id",
+                            "part_number",
+                            "description",
+                            "quantity",
+                            "unit_cost_cents",
+                            "recorded_by",
+                            "recorded_at",
+                        ],
+                        "",
+                    ),
+                    params![
+                        p.id.0,
+                        p.work_order_id.0,
+                        p.part_id.map(|x| x.0),
+                        p.part_number,
+                        p.description,
+                        p.quantity,
+                        p.unit_cost.0,
+                        p.recorded_by.0,
+                        ts(p.recorded_at)
+                    ],
+                )?;
+            }
+            Replicated::Reading(r) => {
+                self.exec(
+                    &upsert_sql(
+                        "readings",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "item_key",
+                            "prompt",
+                            "value",
+                            "unit",
+                            "limit_min",
+                            "limit_max",
+                            "has_limit",
+                            "verdict",
+                            "taken_by",
+                            "taken_at",
+                        ],
+                        "",
+                    ),
+                    params![
+                        r.id.0,
+                        r.work_order_id.0,
+                        r.item_key,
+                        r.prompt,
+                        r.value,
+                        r.unit,
+                        r.limit.and_then(|l| l.min),
+                        r.limit.and_then(|l| l.max),
+                        r.limit.is_some(),
+                        r.verdict.as_str(),
+                        r.taken_by.0,
+                        ts(r.taken_at)
+                    ],
+                )?;
+            }
+            Replicated::WorkNote(n) => {
+                self.exec(
+                    &upsert_sql(
+                        "work_notes",
+                        &["id"],
+                        &["work_order_id", "author_id", "written_at", "text"],
+                        "",
+                    ),
+                    params![
+                        n.id.0,
+                        n.work_order_id.0,
+                        n.author_id.0,
+                        ts(n.written_at),
+                        n.text
+                    ],
+                )?;
+            }
+            Replicated::Signature(s) => {
+                self.exec(
+                    &upsert_sql(
+                        "signatures",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "signer_id",
+                            "signer_name",
+                            "signed_at",
+                            "strokes",
+                        ],
+                        "",
+                    ),
+                    params![
+                        s.id.0,
+                        s.work_order_id.0,
+                        s.signer_id.0,
+                        s.signer_name,
+                        ts(s.signed_at),
+                        s.strokes
+                    ],
+                )?;
+            }
+            Replicated::PmAttempt(a) => {
+                self.exec(
+                    &upsert_sql(
+                        "pm_attempts",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "technician_id",
+                            "attempted_at",
+                            "outcome",
+                            "note",
+                        ],
+                        "",
+                    ),
+                    params![
+                        a.id.0,
+                        a.work_order_id.0,
+                        a.technician_id.0,
+                        ts(a.attempted_at),
+                        a.outcome.as_str(),
+                        a.note
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn exists(&self, table: &str, id: Uuid) -> Result<bool> {
+        Ok(self
+            .c()
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+            .query_row([id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// A referenced row that only this device can hold (contracts and
+    /// recalls are not replicated): kept when present here, else left out
+    /// rather than failing the run.
+    fn local_ref(&self, table: &str, id: Option<Uuid>) -> Result<Option<Uuid>> {
+        match id {
+            Some(id) if self.exists(table, id)? => Ok(Some(id)),
+            _ => Ok(None),
+        }
+    }
+
+    fn upsert_asset(&mut self, a: &Asset) -> Result<()> {
+        let site: Option<Uuid> = self
+            .c()
+            .prepare_cached("SELECT site_id FROM departments WHERE id = ?1")?
+            .query_row([a.department_id.0], |r| r.get(0))
+            .optional()?;
+        let old_site: Option<Uuid> = self
+            .c()
+            .prepare_cached("SELECT site_id FROM assets WHERE id = ?1")?
+            .query_row([a.id.0], |r| r.get(0))
+            .optional()?;
+        if site.is_none() {
+            self.asset_sites.push(a.id.0);
+        }
+        let site = site.unwrap_or(UNKNOWN_SITE);
+        if old_site.is_some_and(|s| s != site) {
+            self.moved_assets.push(a.id.0);
+        }
+        let contract = self.local_ref("service_contracts", a.contract_id.map(|c| c.0))?;
+        let sql = upsert_sql(
+            "assets",
+            &["id"],
+            &[
+                "tag",
+                "serial",
+                "model_id",
+                "department_id",
+                "location_id",
+                "site_id",
+                "ownership",
+                "status",
+                "acquired_on",
+                "acquisition_cost_cents",
+                "warranty_end",
+                "contract_id",
+                "expected_life_years",
+                "risk_function",
+                "risk_physical",
+                "risk_maintenance",
+                "risk_incident",
+                "life_support_override",
+                "parent_id",
+                "notes",
+            ],
+            " RETURNING seq",
+        );
+        let seq: Option<i64> = self
+            .c()
+            .prepare_cached(&sql)?
+            .query_row(
+                params![
+                    a.id.0,
+                    a.tag,
+                    a.serial,
+                    a.model_id.0,
+                    a.department_id.0,
+                    a.location_id.map(|x| x.0),
+                    site,
+                    a.ownership.as_str(),
+                    a.status.as_str(),
+                    date_opt(a.acquired_on),
+                    a.acquisition_cost.map(|m| m.0),
+                    date_opt(a.warranty_end),
+                    contract,
+                    a.expected_life_years,
+                    a.risk.function,
+                    a.risk.physical_risk,
+                    a.risk.maintenance,
+                    a.risk.incident_history,
+                    a.life_support_override,
+                    a.parent_id.map(|x| x.0),
+                    a.notes
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(seq) = seq {
+            self.exec(
+                "INSERT OR IGNORE INTO temp.pull_reindex (seq) VALUES (?1)",
+                params![seq],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn upsert_work_order(&mut self, w: &WorkOrder) -> Result<()> {
+        let site: Option<Uuid> = self
+            .c()
+            .prepare_cached("SELECT site_id FROM assets WHERE id = ?1")?
+            .query_row([w.asset_id.0], |r| r.get(0))
+            .optional()?;
+        let site = match site {
+            Some(s) if s != UNKNOWN_SITE => s,
+            _ => {
+                self.work_order_sites.push(w.id.0);
+                UNKNOWN_SITE
+            }
+        };
+        let recall = self.local_ref("recalls", w.recall_id.map(|r| r.0))?;
+        self.exec(
+            &upsert_sql(
+                "work_orders",
+                &["id"],
+                &[
+                    "number",
+                    "asset_id",
+                    "site_id",
+                    "kind",
+                    "status",
+                    "priority",
+                    "problem",
+                    "reported_by",
+                    "opened_at",
+                    "created_by",
+                    "assigned_to",
+                    "due_on",
+                    "pm_plan_id",
+                    "recall_id",
+                    "started_at",
+                    "findings",
+                    "closure",
+                    "completed_at",
+                    "signed_off_by",
+                    "signed_off_at",
+                ],
+                "",
+            ),
+            params![
+                w.id.0,
+                w.number,
+                w.asset_id.0,
+                site,
+                w.kind.as_str(),
+                w.status.as_str(),
+                w.priority.rank(),
+                w.problem,
+                w.reported_by,
+                ts(w.opened_at),
+                w.created_by.0,
+                w.assigned_to.map(|u| u.0),
+                date_opt(w.due_on),
+                w.pm_plan_id.map(|x| x.0),
+                recall,
+                ts_opt(w.started_at),
+                w.findings,
+                w.closure.map(|c| c.code()),
+                ts_opt(w.completed_at),
+                w.signed_off_by.map(|u| u.0),
+                ts_opt(w.signed_off_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete(&mut self, kind: RowKind, key: &str) -> Result<()> {
+        let k = parse_key(kind, key)?;
+        self.deleted_any = true;
+        match kind {
+            RowKind::PmSchedule => {
+                self.exec(
+                    "DELETE FROM pm_schedules WHERE asset_id = ?1 AND plan_id = ?2",
+                    params![k[0], k[1]],
+                )?;
+            }
+            RowKind::User => {
+                self.exec("DELETE FROM user_sites WHERE user_id = ?1", params![k[0]])?;
+                self.exec("DELETE FROM users WHERE id = ?1", params![k[0]])?;
+            }
+            other => {
+                self.exec(
+                    &format!("DELETE FROM {} WHERE id = ?1", other.table()),
+                    params![k[0]],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Derived columns, search, the cursor and the audit row; then commit.
+    fn finish(self) -> Result<PullCounts> {
+        let c = self.tx.conn();
+        let fix_asset = "UPDATE assets SET site_id = (SELECT site_id FROM departments d WHERE d.id = assets.department_id) WHERE id = ?1";
+        for id in &self.asset_sites {
+            c.prepare_cached(fix_asset)?.execute([id])?;
+        }
+        for d in &self.moved_departments {
+            c.prepare_cached(
+                "UPDATE assets SET site_id = (SELECT site_id FROM departments WHERE id = ?1) WHERE department_id = ?1",
+            )?
+            .execute([d])?;
+            c.prepare_cached(
+                "UPDATE work_orders SET site_id = (SELECT site_id FROM departments WHERE id = ?1)
+                 WHERE asset_id IN (SELECT id FROM assets WHERE department_id = ?1)",
+            )?
+            .execute([d])?;
+        }
+        let fix_work_orders = "UPDATE work_orders SET site_id = (SELECT site_id FROM assets a WHERE a.id = work_orders.asset_id) WHERE asset_id = ?1";
+        for a in self.moved_assets.iter().chain(&self.asset_sites) {
+            c.prepare_cached(fix_work_orders)?.execute([a])?;
+        }
+        for w in &self.work_order_sites {
+            c.prepare_cached(
+                "UPDATE work_orders SET site_id = (SELECT site_id FROM assets a WHERE a.id = work_orders.asset_id) WHERE id = ?1",
+            )?
+            .execute([w])?;
+        }
+        if self.deleted_any {
+            for (table, col, parent) in LOCAL_DEPENDENTS {
+                c.execute(
+                    &format!(
+                        "DELETE FROM {table} WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT id FROM {parent})"
+                    ),
+                    [],
+                )?;
+            }
+        }
+        // A user may work at sites this device does not receive.
+        c.execute(
+            "DELETE FROM user_sites WHERE site_id NOT IN (SELECT id FROM sites)",
+            [],
+        )?;
+        if !self.relabelled_places.is_empty() {
+            let mut st = c.prepare_cached(
+                "INSERT OR IGNORE INTO temp.pull_reindex (seq)
+                 SELECT a.seq FROM assets a JOIN locations l ON l.id = a.location_id
+                 WHERE l.id = ?1 OR l.building_id = ?1",
+            )?;
+            for id in &self.relabelled_places {
+                st.execute([id])?;
+            }
+        }
+        // Re-index every asset written or relabelled in this run in two
+        // statements: FTS5 flushes per statement, so row-by-row indexing
+        // of a first pull would cost more than the pull.
+        c.execute(
+            "DELETE FROM assets_fts WHERE rowid IN (SELECT seq FROM temp.pull_reindex)",
+            [],
+        )?;
+        c.execute(
+            "INSERT INTO assets_fts(rowid, tag, serial, manufacturer, model, device_type, department, location)
+             SELECT s.seq, s.tag, s.serial, s.manufacturer, s.model, s.device_type, s.department, s.location
+             FROM asset_search_text s JOIN temp.pull_reindex r ON r.seq = s.seq ORDER BY s.seq",
+            [],
+        )?;
+        c.execute("DELETE FROM temp.pull_reindex", [])?;
+        c.execute("DELETE FROM fts_deferred", [])?;
+        self.tx
+            .set_sync_value(PULL_CURSOR, &self.cursor.to_string())?;
+        // One audit row per run, as for bulk loads: pulled rows are the
+        // server's record, already audited where they were changed.
+        #[derive(Serialize)]
+        struct Audit {
+            mode: &'static str,
+            from: u64,
+            to: u64,
+            #[serde(flatten)]
+            counts: PullCounts,
+        }
+        let audit = Audit {
+            mode: match self.mode {
+                PullMode::Incremental => "incremental",
+                PullMode::Resync => "resync",
+            },
+            from: self.from,
+            to: self.cursor,
+            counts: self.counts,
+        };
+        self.tx
+            .audit("pull", "sync", None, None::<&()>, Some(&audit))?;
+        let counts = self.counts;
+        commit_checked(self.tx)?;
+        Ok(counts)
+    }
+}
+
+/// Commits, naming what does not fit when deferred foreign keys fail: the
+/// server sent rows whose parents never arrived.
+fn commit_checked(tx: Tx<'_>) -> Result<()> {
+    match tx.conn().execute_batch("COMMIT") {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let fk = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY);
+            if !fk {
+                return Err(e.into());
+            }
+            // The transaction is still open after a failed COMMIT; find
+            // the rows that broke it, then let it roll back on drop.
+            let mut detail = Vec::new();
+            let mut st = tx.conn().prepare("PRAGMA foreign_key_check")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let table: String = r.get(0)?;
+                let parent: String = r.get(2)?;
+                detail.push(format!("a row of {table} refers to a missing {parent}"));
+                if detail.len() == 5 {
+                    break;
+                }
+            }
+            drop(rows);
+            drop(st);
+            Err(StoreError::PullInconsistent(if detail.is_empty() {
+                e.to_string()
+            } else {
+                detail.join("; ")
+            }))
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Applying pulled rows: a device seeded from nothing, pages applied twice,
+//! children before their parents, tombstones, search, the outbox rule and
+//! resync.
+
+mod common;
+
+use biomend_domain::dataset::{Dataset, WorkOrderBundle};
+use biomend_store::{PullMode, PulledRow, Replicated, RowKind, Store, StoreError};
+use common::*;
+
+/// Every replicated row of the fixture hospital, parents first, as the
+/// server would send them to a new device.
+fn server_rows(d: &Dataset, bundles: &[WorkOrderBundle]) -> Vec<Replicated> {
+    let mut out = Vec::new();
+    out.extend(d.sites.iter().cloned().map(Replicated::Site));
+    out.extend(d.buildings.iter().cloned().map(Replicated::Building));
+    out.extend(d.departments.iter().cloned().map(Replicated::Department));
+    out.extend(d.locations.iter().cloned().map(Replicated::Location));
+    out.extend(d.users.iter().map(|u| {
+        Replicated::User(biomend_domain::user::User {
+            loaded_rate_cents: None,
+            ..u.clone()
+        })
+    }));
+    out.extend(
+        d.manufacturers
+            .iter()
+            .cloned()
+            .map(Replicated::Manufacturer),
+    );
+    out.extend(d.device_types.iter().cloned().map(Replicated::DeviceType));
+    out.extend(d.models.iter().cloned().map(Replicated::Model));
+    out.extend(d.checklists.iter().cloned().map(Replicated::Checklist));
+    out.extend(d.pm_plans.iter().cloned().map(Replicated::PmPlan));
+    out.extend(d.parts.iter().cloned().map(Replicated::Part));
+    out.extend(d.assets.iter().cloned().map(Replicated::Asset));
+    out.extend(d.pm_schedules.iter().cloned().map(Replicated::PmSchedule));
+    for b in bundles {
+        out.push(Replicated::WorkOrder(b.work_order.clone()));
+        out.extend(b.downtime.iter().cloned().map(Replicated::Downtime));
+        out.extend(b.labor.iter().cloned().map(Replicated::Labor));
+        out.extend(b.parts.iter().cloned().map(Replicated::PartUse));
+        out.extend(b.readings.iter().cloned().map(Replicated::Reading));
+        out.extend(b.notes.iter().cloned().map(Replicated::WorkNote));
+        out.extend(b.signature.iter().cloned().map(Replicated::Signature));
+        out.extend(b.attempts.iter().cloned().map(Replicated::PmAttempt));
+    }
+    out
+}
+
+/// The fixture's work orders as a device receives them (vendor charges
+/// stay on the server).
+fn pulled_bundles() -> Vec<WorkOrderBundle> {
+    bundles()
+        .into_iter()
+        .map(|mut b| {
+            b.vendor_charges.clear();
+            b
+        })
+        .collect()
+}
+
+fn upserts(rows: impl IntoIterator<Item = Replicated>) -> Vec<PulledRow> {
+    rows.into_iter().map(PulledRow::Upsert).collect()
+}
+
+/// Applies `pages` as one run; page `i` ends at cursor `10 * (i + 1)`.
+fn pull(s: &mut Store, mode: PullMode, pages: Vec<Vec<PulledRow>>) -> Result<(), StoreError> {
+    s.pull_run(load_time(), mode, |run| {
+        let from = run.from_cursor();
+        for (i, page) in pages.into_iter().enumerate() {
+            run.apply_page(page, from + 10 * (i as u64 + 1))?;
+        }
+        Ok::<_, StoreError>(())
+    })
+    .map(|_| ())
+}
+
+fn seeded() -> Store {
+    let mut s = Store::open_in_memory().unwrap();
+    let rows = upserts(server_rows(&dataset(), &pulled_bundles()));
+    let (a, b) = rows.split_at(rows.len() / 2);
+    pull(&mut s, PullMode::Incremental, vec![a.to_vec(), b.to_vec()]).unwrap();
+    s
+}
+
+/// Every row of the replicated tables, for before/after comparisons.
+fn snapshot(s: &Store) -> Vec<(String, u64)> {
+    let r = s.reader();
+    [
+        "sites",
+        "buildings",
+        "departments",
+        "locations",
+        "users",
+        "user_sites",
+        "models",
+        "assets",
+        "pm_schedules",
+        "work_orders",
+        "labor",
+        "part_uses",
+        "readings",
+        "work_notes",
+        "signatures",
+        "downtime",
+        "pm_attempts",
+    ]
+    .iter()
+    .map(|t| (t.to_string(), r.count(t).unwrap()))
+    .collect()
+}
+
+#[test]
+fn an_empty_device_is_seeded_entirely_by_a_pull() {
+    let s = seeded();
+    let r = s.reader();
+    let d = dataset();
+    assert_eq!(r.pull_cursor().unwrap(), 20);
+    assert_eq!(r.sites().unwrap(), d.sites);
+    for a in &d.assets {
+        assert_eq!(r.asset(a.id).unwrap().as_ref(), Some(a));
+    }
+    for u in &d.users {
+        let got = r.user(u.id).unwrap().unwrap();
+        assert_eq!(got.sites, u.sites, "user_sites follow the user's sites");
+        assert_eq!(got.loaded_rate_cents, None, "no pay rate travels");
+    }
+    for b in pulled_bundles() {
+        assert_eq!(r.work_order_bundle(b.work_order.id).unwrap(), Some(b));
+    }
+    // Search finds pulled assets by tag, model and department.
+    assert_eq!(r.search_assets("BME-0007", 5).unwrap()[0].tag, "BME-0007");
+    assert_eq!(r.search_assets("sigma", 20).unwrap().len(), 6);
+    s.integrity_check().unwrap();
+    // One audit row for the whole run.
+    let audits: u64 = r.count("audit_log").unwrap();
+    assert_eq!(audits, 1);
+}
+
+#[test]
+fn applying_a_page_again_changes_nothing() {
+    let mut s = seeded();
+    let before = snapshot(&s);
+    let rows = upserts(server_rows(&dataset(), &pulled_bundles()));
+    pull(&mut s, PullMode::Incremental, vec![rows.clone(), rows]).unwrap();
+    assert_eq!(snapshot(&s), before);
+    let r = s.reader();
+    assert_eq!(
+        r.search_assets("BME-0007", 5).unwrap().len(),
+        1,
+        "indexed once"
+    );
+    assert_eq!(r.search_assets("sigma", 20).unwrap().len(), 6);
+    assert_eq!(r.pull_cursor().unwrap(), 40);
+}
+
+#[test]
+fn a_child_may_arrive_pages_before_its_parent() {
+    let mut s = Store::open_in_memory().unwrap();
+    let all = server_rows(&dataset(), &pulled_bundles());
+    // The work orders, the ICU department and the sites changed last on
+    // the server: they come in the final page, after their children.
+    let late = |r: &Replicated| {
+        matches!(r, Replicated::WorkOrder(_) | Replicated::Site(_))
+            || matches!(r, Replicated::Department(d) if d.id == department_id(ICU))
+    };
+    let (last, first): (Vec<_>, Vec<_>) = all.into_iter().partition(late);
+    let (p1, p2) = first.split_at(first.len() / 2);
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![upserts(p1.to_vec()), upserts(p2.to_vec()), upserts(last)],
+    )
+    .unwrap();
+    let r = s.reader();
+    let d = dataset();
+    for a in &d.assets {
+        assert_eq!(r.asset(a.id).unwrap().as_ref(), Some(a));
+        // The asset's site came from a department that arrived later.
+        assert_eq!(r.asset_detail(a.id).unwrap().unwrap().site.id, site_id(1));
+    }
+    assert_eq!(r.search_assets("BME-0001", 5).unwrap().len(), 1);
+    assert_eq!(
+        r.work_order_bundle(work_order_id(1)).unwrap(),
+        Some(pulled_bundles().remove(0))
+    );
+    assert_eq!(r.pull_cursor().unwrap(), 30);
+}
+
+#[test]
+fn a_run_whose_rows_do_not_fit_keeps_nothing() {
+    let mut s = seeded();
+    let before = snapshot(&s);
+    let mut orphan = labor_of_first();
+    orphan.id = labor_id(99);
+    orphan.work_order_id = work_order_id(99); // never sent
+    let mut asset = asset(1);
+    asset.notes = "moved".into();
+    let err = pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![upserts([
+            Replicated::Asset(asset),
+            Replicated::Labor(orphan),
+        ])],
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::PullInconsistent(ref m) if m.contains("labor")),
+        "{err}"
+    );
+    assert_eq!(snapshot(&s), before);
+    assert_eq!(s.reader().asset(asset_id(1)).unwrap().unwrap().notes, "");
+    assert_eq!(s.reader().pull_cursor().unwrap(), 20, "the cursor stays");
+}
+
+fn labor_of_first() -> biomend_domain::work_order::Labor {
+    full_bundle().labor[0].clone()
+}
+
+#[test]
+fn a_failed_run_leaves_the_old_rows_and_cursor() {
+    let mut s = seeded();
+    let mut a = asset(2);
+    a.status = biomend_domain::asset::AssetStatus::Missing;
+    let out = s.pull_run(load_time(), PullMode::Incremental, |run| {
+        run.apply_page(upserts([Replicated::Asset(a)]), 25)?;
+        // The connection drops before the next page.
+        Err::<(), _>(StoreError::Corrupt {
+            what: "page",
+            detail: "connection lost".into(),
+        })
+    });
+    assert!(out.is_err());
+    let r = s.reader();
+    assert_eq!(r.asset(asset_id(2)).unwrap(), Some(asset(2)));
+    assert_eq!(r.pull_cursor().unwrap(), 20);
+}
+
+#[test]
+fn a_tombstone_deletes_the_row_and_its_search_entry() {
+    let mut s = seeded();
+    // An asset nothing replicated refers to: no work orders, schedules
+    // or child modules.
+    let d = dataset();
+    let used: Vec<_> = bundles()
+        .iter()
+        .map(|b| b.work_order.asset_id)
+        .chain(d.pm_schedules.iter().map(|s| s.asset_id))
+        .chain(d.assets.iter().filter_map(|a| a.parent_id))
+        .collect();
+    let victim = d
+        .assets
+        .iter()
+        .find(|a| !used.contains(&a.id))
+        .unwrap()
+        .clone();
+    assert_eq!(s.reader().search_assets(&victim.tag, 5).unwrap().len(), 1);
+    s.write(&system(), load_time(), |tx| {
+        tx.upsert_network_profile(None, &network_profile(victim.id))
+    })
+    .unwrap();
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![vec![PulledRow::Delete {
+            kind: RowKind::Asset,
+            key: victim.id.to_string(),
+        }]],
+    )
+    .unwrap();
+    let r = s.reader();
+    assert_eq!(r.asset(victim.id).unwrap(), None);
+    assert!(r.search_assets(&victim.tag, 5).unwrap().is_empty());
+    assert_eq!(
+        r.network_profile(victim.id).unwrap(),
+        None,
+        "local rows go with it"
+    );
+    // A PM schedule's key is asset:plan.
+    let sched = &dataset().pm_schedules[0];
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![vec![PulledRow::Delete {
+            kind: RowKind::PmSchedule,
+            key: format!("{}:{}", sched.asset_id, sched.plan_id),
+        }]],
+    )
+    .unwrap();
+    assert_eq!(s.reader().count("pm_schedules").unwrap(), 5);
+}
+
+fn network_profile(asset: biomend_domain::ids::AssetId) -> biomend_domain::network::NetworkProfile {
+    biomend_domain::network::NetworkProfile {
+        asset_id: asset,
+        hostname: Some("mon-8".into()),
+        ip_address: None,
+        mac_address: None,
+        vlan: None,
+        segment: None,
+        os_name: None,
+        os_version: None,
+        firmware_version: None,
+        patch_level: None,
+        last_patched_on: None,
+        remote_recoverable: false,
+        stores_phi: false,
+        patch_validation: biomend_domain::network::PatchValidation::Pending,
+    }
+}
+
+#[test]
+fn search_follows_pulled_renames_and_moves() {
+    let mut s = seeded();
+    let mut room = dataset().locations[0].clone();
+    room.room = "Quarantine".into();
+    let mut a = asset(1);
+    a.serial = Some("ZX-NEW-SERIAL".into());
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![upserts([
+            Replicated::Location(room.clone()),
+            Replicated::Asset(a),
+        ])],
+    )
+    .unwrap();
+    let r = s.reader();
+    let here = r.search_assets("quarantine", 20).unwrap();
+    let want = dataset()
+        .assets
+        .iter()
+        .filter(|a| a.location_id == Some(room.id))
+        .count();
+    assert!(want > 0);
+    assert_eq!(here.len(), want);
+    assert_eq!(r.search_assets("ZX-NEW", 5).unwrap()[0].tag, asset(1).tag);
+}
+
+#[test]
+fn a_pull_waits_while_local_changes_are_pending() {
+    let mut s = seeded();
+    s.write(&system(), load_time(), |tx| {
+        tx.enqueue_mutation(uuid::Uuid::from_u128(1), "update_asset", 1, "0", "{}")
+    })
+    .unwrap();
+    let mut a = asset(3);
+    a.notes = "server says".into();
+    let err = pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![upserts([Replicated::Asset(a)])],
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::PendingMutations { count: 1 }),
+        "{err}"
+    );
+    assert_eq!(s.reader().asset(asset_id(3)).unwrap(), Some(asset(3)));
+    let err = pull(&mut s, PullMode::Resync, vec![]).unwrap_err();
+    assert!(
+        matches!(err, StoreError::PendingMutations { .. }),
+        "a resync never discards pending work"
+    );
+    assert_eq!(s.reader().count("assets").unwrap(), 10);
+}
+
+#[test]
+fn a_resync_replaces_every_replicated_row() {
+    let mut s = seeded();
+    // The server now holds the hospital without asset 8 and with work
+    // order 1 only.
+    let mut d = dataset();
+    d.assets.retain(|a| a.id != asset_id(8));
+    let b = vec![pulled_bundles().remove(0)];
+    pull(&mut s, PullMode::Resync, vec![upserts(server_rows(&d, &b))]).unwrap();
+    let r = s.reader();
+    assert_eq!(r.pull_cursor().unwrap(), 10, "from zero");
+    assert_eq!(r.count("assets").unwrap(), 9);
+    assert_eq!(r.count("work_orders").unwrap(), 1);
+    assert_eq!(r.asset(asset_id(8)).unwrap(), None);
+    assert_eq!(r.search_assets("BME-0007", 5).unwrap().len(), 1);
+    assert_eq!(r.search_assets("sigma", 20).unwrap().len(), 6);
+    s.integrity_check().unwrap();
+}
