@@ -15,6 +15,7 @@ use biomend_domain::network::{NetworkProfile, PatchValidation};
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_domain::risk::EmScore;
 use biomend_interchange::{AssetImportRow, Field, ImportOptions, ImportReport, Problem, RiskInput};
+use biomend_store::AssetBatch;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -27,6 +28,9 @@ pub struct ImportOutcome {
     pub problems: Vec<RowProblem>,
     /// False when problems stopped an all-or-nothing import.
     pub committed: bool,
+    /// The id of the import's audit row (who imported which file, and the
+    /// id of every asset it created), when it imported anything.
+    pub import_id: Option<uuid::Uuid>,
     pub notes: Vec<String>,
 }
 
@@ -188,6 +192,7 @@ pub fn assets(
         imported: 0,
         problems,
         committed: false,
+        import_id: None,
         notes: report.notes.clone(),
     };
     if !outcome.problems.is_empty() && !only_good_rows {
@@ -215,10 +220,16 @@ pub fn assets(
     };
     // Search indexing waits for the end of the import's transaction: one
     // statement for all rows is several times cheaper than one per row.
-    let imported = app.write(&user, |tx, ids, ms| {
+    // One audit row for the whole import, as for every bulk load: who
+    // imported which file, how many rows, and the id of every asset it
+    // created. Departments, models and other records it creates on the way
+    // keep their own audit rows.
+    let file = outcome.file.clone();
+    let rows_read = outcome.rows_read;
+    let (imported, import_id) = app.write(&user, |tx, ids, ms| {
         tx.with_deferred_search_index(|tx| {
             let mut c = Cache::default();
-            let mut n = 0u64;
+            let mut batch = AssetBatch::with_capacity(good.len());
             for row in &good {
                 let site_id = resolve_site(
                     tx,
@@ -263,10 +274,10 @@ pub fn assets(
                     parent_id,
                     notes: row.notes.clone().unwrap_or_default(),
                 };
-                tx.insert_asset(&asset)?;
+                tx.insert_asset_in(&mut batch, &asset)?;
                 if let Some(net) = &row.network {
-                    tx.upsert_network_profile(
-                        None,
+                    tx.insert_network_profile_in(
+                        &mut batch,
                         &NetworkProfile {
                             asset_id: asset.id,
                             hostname: net.hostname.clone(),
@@ -286,12 +297,19 @@ pub fn assets(
                     )?;
                 }
                 c.tags.insert(key(&asset.tag), asset.id);
-                n += 1;
             }
-            Ok(n)
+            let n = batch.len() as u64;
+            let import_id: uuid::Uuid = new_id(ids, ms);
+            let mut details = serde_json::Map::new();
+            details.insert("file".into(), file.into());
+            details.insert("rows_read".into(), rows_read.into());
+            details.insert("imported".into(), n.into());
+            tx.audit_asset_batch(batch, "import", "asset_import", import_id, details)?;
+            Ok((n, import_id))
         })
     })?;
     outcome.imported = imported;
+    outcome.import_id = Some(import_id);
     outcome.committed = true;
     Ok(outcome)
 }

@@ -628,3 +628,58 @@ fn import_into_a_large_inventory_refuses_tags_already_there() {
     .expect("search");
     assert_eq!(hits.len(), 1, "the imported asset is searchable at once");
 }
+
+#[test]
+fn an_import_is_audited_by_one_row_naming_its_file_and_every_asset() {
+    let mut f = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("three.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Mfr,Model,Dept,IP Address\r\n\
+         NEW-0101,Acme,Widget 1,Intensive Care Unit,10.0.0.1\r\n\
+         NEW-0102,Acme,Widget 1,Intensive Care Unit,\r\n\
+         NEW-0103,Acme,Widget 2,Intensive Care Unit,\r\n",
+    )
+    .expect("write csv");
+    let audit_before = count(&f.app, "audit_log");
+    let out =
+        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), false)
+            .expect("import");
+    assert!(out.committed, "{:?}", out.problems);
+    assert_eq!(out.imported, 3);
+    let r = f.app.store().reader();
+    let audit = r
+        .audit_for(out.import_id.expect("an import id"))
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+    let row = &audit[0];
+    assert_eq!(
+        (row.actor.as_str(), row.action.as_str()),
+        ("demo.admin", "import")
+    );
+    let after = row.after.as_ref().expect("after");
+    assert_eq!(after["file"], csv.display().to_string());
+    assert_eq!(after["rows_read"], 3);
+    assert_eq!(after["imported"], 3);
+    let ids: Vec<String> = ["NEW-0101", "NEW-0102", "NEW-0103"]
+        .iter()
+        .map(|t| {
+            r.asset_by_tag(t)
+                .expect("read")
+                .expect("imported")
+                .id
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        after["assets"],
+        serde_json::json!(ids),
+        "each asset traces to its import"
+    );
+    assert_eq!(after["network_profiles"], 1);
+    // Records the import created on the way (the manufacturer, its models)
+    // keep their own audit rows; the assets are audited by the import's.
+    let new_rows = count(&f.app, "audit_log") - audit_before;
+    assert!((2..=6).contains(&new_rows), "{new_rows} audit rows");
+}

@@ -1,5 +1,7 @@
 //! Writes. [`Tx`] is the only way to change data outside bulk loading: each
-//! method writes one record and its audit row in the caller's transaction.
+//! method writes one record and its audit row in the caller's transaction,
+//! except the inserts of an [`AssetBatch`] (an inventory import), which like
+//! every bulk load is audited by one row for the whole batch.
 
 use crate::codec::*;
 use crate::read::Reader;
@@ -18,7 +20,7 @@ use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::User;
 use biomend_domain::work_order::*;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -45,6 +47,33 @@ impl Actor {
     }
 }
 
+/// The records of one bulk action on the inventory (an import), audited
+/// together by one row: see [`Tx::insert_asset_in`]. A batch that is not
+/// passed to [`Tx::audit_asset_batch`] before the transaction commits leaves
+/// its records unaudited, so callers always finish it.
+#[derive(Debug, Default)]
+#[must_use = "a batch's records are audited only by Tx::audit_asset_batch"]
+pub struct AssetBatch {
+    assets: Vec<AssetId>,
+    network_profiles: u64,
+}
+
+impl AssetBatch {
+    pub fn with_capacity(assets: usize) -> Self {
+        AssetBatch {
+            assets: Vec::with_capacity(assets),
+            network_profiles: 0,
+        }
+    }
+    /// Assets inserted so far.
+    pub fn len(&self) -> usize {
+        self.assets.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.assets.is_empty()
+    }
+}
+
 /// One open write transaction on behalf of one actor at one time.
 #[derive(Debug)]
 pub struct Tx<'a> {
@@ -53,6 +82,10 @@ pub struct Tx<'a> {
     at: DateTime<Utc>,
     audit: bool,
 }
+
+/// The trigger that indexes a new asset for search (see
+/// [`Tx::with_deferred_search_index`]).
+const SEARCH_INSERT_TRIGGER: &str = "assets_fts_insert";
 
 fn unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
@@ -241,18 +274,42 @@ impl<'a> Tx<'a> {
     /// (FTS5 flushes at every statement). If `f` fails, the caller's
     /// transaction rolls back and the deferral with it. Assets inserted by
     /// `f` must not be updated by `f`.
+    ///
+    /// The search insert trigger is dropped for `f` and created again from
+    /// its stored SQL, unchanged, before this returns, whether `f` succeeds
+    /// or not. Both happen inside this transaction, so a rollback or a crash
+    /// restores it too, and other connections never see it missing.
+    /// Standing it aside by its `WHEN` clause (migration 0004) was not
+    /// enough: any trigger on `assets` makes SQLite give each insert a
+    /// statement journal, copying every page it touches, which cost a
+    /// fifth of an import. Nested calls defer to the outermost one.
     pub fn with_deferred_search_index<T, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&mut Tx<'a>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        let trigger: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                [SEARCH_INSERT_TRIGGER],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        let Some(trigger) = trigger else {
+            // Already inside a deferral: the outer one indexes these rows.
+            return f(self);
+        };
         let before: i64 = self
             .tx
             .query_row("SELECT coalesce(max(seq), 0) FROM assets", [], |r| r.get(0))
             .map_err(StoreError::from)?;
         self.tx
-            .execute("INSERT OR IGNORE INTO fts_deferred (one) VALUES (1)", [])
+            .execute_batch(&format!("DROP TRIGGER {SEARCH_INSERT_TRIGGER}"))
             .map_err(StoreError::from)?;
-        let out = f(self)?;
+        let out = f(self);
+        self.tx.execute_batch(&trigger).map_err(StoreError::from)?;
+        let out = out?;
         self.tx
             .execute(
                 "INSERT INTO assets_fts(rowid, tag, serial, manufacturer, model, device_type, department, location)
@@ -260,9 +317,6 @@ impl<'a> Tx<'a> {
                  FROM asset_search_text WHERE seq > ?1 ORDER BY seq",
                 [before],
             )
-            .map_err(StoreError::from)?;
-        self.tx
-            .execute("DELETE FROM fts_deferred", [])
             .map_err(StoreError::from)?;
         Ok(out)
     }
@@ -386,6 +440,68 @@ impl<'a> Tx<'a> {
             e => e,
         })?;
         self.created("asset", a.id.0, a)
+    }
+
+    /// Inserts an asset that is part of `batch`, a bulk load (an inventory
+    /// import): the batch gets one audit row for all its records, written
+    /// by [`Tx::audit_asset_batch`] and naming every asset, instead of one
+    /// row per asset that repeats the whole record (half the bytes an
+    /// import wrote). A tag already in use is a [`StoreError::Duplicate`].
+    pub fn insert_asset_in(&self, batch: &mut AssetBatch, a: &Asset) -> Result<()> {
+        ins::asset(&self.tx, a).map_err(|e| match e {
+            StoreError::Sqlite(ref s) if unique_violation(s) => StoreError::Duplicate {
+                entity: "asset tag",
+                key: a.tag.clone(),
+            },
+            e => e,
+        })?;
+        batch.assets.push(a.id);
+        Ok(())
+    }
+
+    /// Inserts the network profile of an asset of `batch`, recorded by the
+    /// batch's audit row like the asset itself.
+    pub fn insert_network_profile_in(
+        &self,
+        batch: &mut AssetBatch,
+        p: &NetworkProfile,
+    ) -> Result<()> {
+        ins::network_profile(&self.tx, p, false)?;
+        batch.network_profiles += 1;
+        Ok(())
+    }
+
+    /// Writes the one audit row of a batch of assets: the actor and time of
+    /// this transaction, `action` on `entity` `id` (the batch's own id, so
+    /// [`Reader::audit_for`] finds it), and as its `after` the `details`
+    /// object with the count of network profiles and the id of every asset
+    /// the batch created, in the order they were inserted.
+    pub fn audit_asset_batch(
+        &self,
+        batch: AssetBatch,
+        action: &str,
+        entity: &str,
+        id: Uuid,
+        details: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        #[derive(Serialize)]
+        struct Audited {
+            #[serde(flatten)]
+            details: serde_json::Map<String, serde_json::Value>,
+            network_profiles: u64,
+            assets: Vec<AssetId>,
+        }
+        self.audit(
+            action,
+            entity,
+            Some(id),
+            None::<&()>,
+            Some(&Audited {
+                details,
+                network_profiles: batch.network_profiles,
+                assets: batch.assets,
+            }),
+        )
     }
 
     pub fn update_asset(&self, before: &Asset, after: &Asset) -> Result<()> {

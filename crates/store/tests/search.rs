@@ -329,3 +329,102 @@ fn retired_devices_come_after_those_in_use() {
     let one = s.reader().search_assets("baxter", 1).unwrap();
     assert_ne!(one[0].status, biomend_domain::asset::AssetStatus::Retired);
 }
+
+#[test]
+fn deferred_indexing_puts_the_insert_trigger_back_unchanged() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    load(&mut s);
+    let schema = || -> Vec<(String, Option<String>)> {
+        let raw = Connection::open(&path).unwrap();
+        let mut st = raw
+            .prepare("SELECT name, sql FROM sqlite_schema ORDER BY type, name")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = schema();
+    let new = |n: u8, tag: &str| biomend_domain::asset::Asset {
+        id: biomend_domain::ids::AssetId::new(1_800_000_000_000, [n; 10]),
+        tag: tag.into(),
+        ..asset(1)
+    };
+    // A caller that swallows the failure of a deferred batch and commits
+    // the rest of its transaction still commits the trigger.
+    s.write(&system(), load_time(), |tx| {
+        let failed: Result<(), biomend_store::StoreError> = tx.with_deferred_search_index(|_| {
+            Err(biomend_store::StoreError::NotFound {
+                entity: "test",
+                key: "forced failure".into(),
+            })
+        });
+        assert!(failed.is_err());
+        tx.insert_asset(&new(1, "BME-0981"))
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "BME-0981"), ["BME-0981"]);
+    // Nested deferrals index each new row once, at the end of the outer one.
+    s.write(&system(), load_time(), |tx| {
+        tx.with_deferred_search_index(|tx| {
+            tx.insert_asset(&new(2, "BME-0982"))?;
+            tx.with_deferred_search_index(|tx| tx.insert_asset(&new(3, "BME-0983")))
+        })
+    })
+    .unwrap();
+    assert_eq!(tags(&s, "BME-098"), ["BME-0981", "BME-0982", "BME-0983"]);
+    assert_eq!(schema(), before, "the schema is byte for byte as it was");
+}
+
+#[test]
+fn a_batch_of_assets_has_one_audit_row_naming_each_of_them() {
+    let mut s = reference_in_memory();
+    let new = |n: u8, tag: &str| biomend_domain::asset::Asset {
+        id: biomend_domain::ids::AssetId::new(1_800_000_000_000, [n; 10]),
+        tag: tag.into(),
+        ..asset(1)
+    };
+    let audit_rows = |s: &Store| s.reader().count("audit_log").unwrap();
+    let before = audit_rows(&s);
+    let batch_id = uuid::Uuid::from_u128(7);
+    s.write(&system(), load_time(), |tx| {
+        tx.with_deferred_search_index(|tx| {
+            let mut batch = biomend_store::AssetBatch::default();
+            tx.insert_asset_in(&mut batch, &new(1, "BME-0971"))?;
+            tx.insert_asset_in(&mut batch, &new(2, "BME-0972"))?;
+            let mut details = serde_json::Map::new();
+            details.insert("file".into(), "inventory.csv".into());
+            tx.audit_asset_batch(batch, "import", "asset_import", batch_id, details)
+        })
+    })
+    .unwrap();
+    assert_eq!(audit_rows(&s), before + 1);
+    let audit = s.reader().audit_for(batch_id).unwrap();
+    assert_eq!(audit.len(), 1);
+    let after = audit[0].after.as_ref().unwrap();
+    assert_eq!(after["file"], "inventory.csv");
+    assert_eq!(after["network_profiles"], 0);
+    assert_eq!(
+        after["assets"],
+        serde_json::json!([new(1, "").id, new(2, "").id])
+    );
+    assert_eq!(tags(&s, "BME-097"), ["BME-0971", "BME-0972"]);
+    // A tag already in use is refused as in a single insert.
+    let dup = s.write(&system(), load_time(), |tx| {
+        let mut batch = biomend_store::AssetBatch::default();
+        tx.insert_asset_in(&mut batch, &new(3, "bme-0971"))?;
+        tx.audit_asset_batch(
+            batch,
+            "import",
+            "asset_import",
+            batch_id,
+            Default::default(),
+        )
+    });
+    assert!(matches!(
+        dup,
+        Err(biomend_store::StoreError::Duplicate { .. })
+    ));
+}
