@@ -1,0 +1,19 @@
+//! What the analytics refuse to compute, and why.
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnalyticsError {
+    /// A period must have at least one day, or every rate over it divides
+    /// by zero.
+    #[error("the period from {from} to {to} is empty; it must end after it starts")]
+    EmptyPeriod { from: NaiveDate, to: NaiveDate },
+    /// A setting outside its meaningful range (a negative weight, a share
+    /// above 1...). Names the setting so the screen can point at it.
+    #[error("setting {name}: {reason}")]
+    InvalidSetting { name: &'static str, reason: String },
+    /// A record the calculation needs is missing from the inputs, e.g. a
+    /// training event whose id is not in the slice given.
+    #[error("{what} not found in the inputs")]
+    NotFound { what: &'static str },
+}
