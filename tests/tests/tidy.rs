@@ -148,6 +148,10 @@ fn dependencies_point_inward() {
             ],
         ),
         (
+            "server",
+            &["biomend-domain", "biomend-protocol", "biomend-demo"],
+        ),
+        (
             "bench",
             &[
                 "biomend-domain",

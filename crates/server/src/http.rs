@@ -1,0 +1,702 @@
+//! The HTTP API of `docs/http-api.md`: routes, bearer-token auth, bounded
+//! JSON bodies, `{code, message}` errors, and serving (plain or TLS via
+//! rustls) with graceful shutdown.
+//!
+//! Every database call runs in `spawn_blocking`; handlers never block the
+//! async runtime. Bad input of any kind is a 4xx with an [`ErrorBody`];
+//! a 5xx means the server itself failed, and its detail goes to the
+//! server's stderr, never to the client.
+
+use crate::apply::{self, Actor};
+use crate::auth::{self, HashCost, user_v1};
+use crate::backend::{Backend, DeviceRow, StoreError, UserRow};
+use crate::supervise::{self, ResolveError};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use biomend_protocol::*;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use std::sync::{Arc, OnceLock};
+use uuid::Uuid;
+
+/// The oldest and newest protocol versions this server speaks.
+pub const MIN_PROTOCOL_VERSION: u16 = 1;
+pub const MAX_PROTOCOL_VERSION: u16 = PROTOCOL_VERSION;
+/// The oldest device store schema accepted (newer ones are fine: the
+/// protocol version decides the wire format).
+pub const MIN_SCHEMA_VERSION: u32 = 1;
+/// Largest request body.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Most mutations in one push.
+pub const MAX_PUSH_MUTATIONS: usize = 1_000;
+/// Most rows in the incoming list.
+pub const MAX_INCOMING: u32 = 1_000;
+
+/// Every route, as (method, path). The router is built from this list, so
+/// the OpenAPI test that compares it with `openapi.json` covers every
+/// route the server really has.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/v1/health"),
+    ("GET", "/v1/openapi.json"),
+    ("POST", "/v1/login"),
+    ("GET", "/v1/me"),
+    ("POST", "/v1/push"),
+    ("POST", "/v1/pull"),
+    ("GET", "/v1/supervisor/incoming"),
+    ("GET", "/v1/supervisor/conflicts"),
+    ("POST", "/v1/supervisor/conflicts/{id}/resolve"),
+    ("GET", "/v1/supervisor/sign-off-queue"),
+];
+
+/// The OpenAPI document, as checked in.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Server settings that are not storage.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Cost of new password hashes (see [`HashCost`]).
+    pub hash_cost: HashCost,
+}
+
+/// Shared by every handler.
+pub struct AppState<B> {
+    backend: Arc<B>,
+    config: Arc<Config>,
+    /// A hash of nothing, verified against when the username is unknown so
+    /// an unknown user costs the same time as a wrong password.
+    dummy_hash: Arc<OnceLock<String>>,
+}
+
+impl<B> Clone for AppState<B> {
+    fn clone(&self) -> Self {
+        AppState {
+            backend: self.backend.clone(),
+            config: self.config.clone(),
+            dummy_hash: self.dummy_hash.clone(),
+        }
+    }
+}
+
+impl<B> std::fmt::Debug for AppState<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+/// The application: every route of [`ROUTES`] over `backend`.
+pub fn router<B: Backend>(backend: Arc<B>, config: Config) -> Router {
+    let state = AppState {
+        backend,
+        config: Arc::new(config),
+        dummy_hash: Arc::new(OnceLock::new()),
+    };
+    let mut r: Router<AppState<B>> = Router::new();
+    for (method, path) in ROUTES {
+        let handler = match (*method, *path) {
+            ("GET", "/v1/health") => get(health),
+            ("GET", "/v1/openapi.json") => get(openapi),
+            ("POST", "/v1/login") => post(login::<B>),
+            ("GET", "/v1/me") => get(me::<B>),
+            ("POST", "/v1/push") => post(push::<B>),
+            ("POST", "/v1/pull") => post(pull::<B>),
+            ("GET", "/v1/supervisor/incoming") => get(incoming::<B>),
+            ("GET", "/v1/supervisor/conflicts") => get(conflicts::<B>),
+            ("POST", "/v1/supervisor/conflicts/{id}/resolve") => post(resolve::<B>),
+            ("GET", "/v1/supervisor/sign-off-queue") => get(sign_off_queue::<B>),
+            (m, p) => unreachable!("ROUTES lists {m} {p} but no handler is wired for it"),
+        };
+        r = r.route(path, handler);
+    }
+    r.fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+// ---- errors ----
+
+/// An error answer: a status and an [`ErrorBody`].
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+    }
+    fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed; the error is in its log",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                code: self.code.to_string(),
+                message: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        // Store errors name tables and rows, never secrets.
+        eprintln!("biomend-server: {e}");
+        ApiError::internal()
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method",
+    )
+}
+
+/// Runs a database call off the async runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        eprintln!("biomend-server: a request worker failed: {e}");
+        Err(ApiError::internal())
+    })
+}
+
+// ---- extractors ----
+
+/// A JSON body of type `T`, at most [`MAX_BODY_BYTES`]; any content type
+/// is read as JSON. Errors say what was wrong and where.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("the request body is over {MAX_BODY_BYTES} bytes"),
+                )
+            } else {
+                ApiError::bad_request(format!("could not read the request body: {e}"))
+            }
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::bad_request(format!("malformed request body: {e}")))
+    }
+}
+
+/// The device and user behind the request's bearer token.
+#[derive(Debug)]
+pub struct Authed {
+    pub device: DeviceRow,
+    pub user: UserRow,
+}
+
+impl Authed {
+    fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.user.id,
+            user_name: self.user.display_name.clone(),
+            role: self.user.role,
+            sites: self.user.sites.clone(),
+            device_id: self.device.id,
+        }
+    }
+
+    fn require_supervisor(&self) -> Result<(), ApiError> {
+        if self.user.role.can_sign_off() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "supervisor endpoints need a supervisor, manager or admin; you are a {}",
+                self.user.role
+            )))
+        }
+    }
+
+    fn require_device(&self, device_id: Uuid) -> Result<(), ApiError> {
+        if device_id == self.device.id {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "device_id is not the device this token was issued to",
+            ))
+        }
+    }
+}
+
+impl<B: Backend> FromRequestParts<AppState<B>> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<B>) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 256)
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "this endpoint needs Authorization: Bearer <device token>",
+                )
+            })?
+            .to_string();
+        let backend = state.backend.clone();
+        let found =
+            blocking(move || Ok(backend.read(|txn| auth::authenticate(txn, &token))?)).await?;
+        let (device, user) = found.ok_or_else(|| {
+            ApiError::unauthenticated(
+                "this device is not signed in (unknown or revoked token, or inactive user); sign in again",
+            )
+        })?;
+        Ok(Authed { device, user })
+    }
+}
+
+fn check_versions(protocol: u16, schema: Option<u32>) -> Result<(), ApiError> {
+    let protocol_ok = (MIN_PROTOCOL_VERSION..=MAX_PROTOCOL_VERSION).contains(&protocol);
+    let schema_ok = schema.is_none_or(|s| s >= MIN_SCHEMA_VERSION);
+    if protocol_ok && schema_ok {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UPGRADE_REQUIRED,
+        CLIENT_TOO_OLD,
+        format!(
+            "please update the app: this server speaks protocol {MIN_PROTOCOL_VERSION} to {MAX_PROTOCOL_VERSION}, the app sent {protocol}"
+        ),
+    ))
+}
+
+// ---- handlers ----
+
+async fn health() -> Response {
+    Json(serde_json::json!({
+        "status": "ok",
+        "protocol": [MIN_PROTOCOL_VERSION, MAX_PROTOCOL_VERSION],
+    }))
+    .into_response()
+}
+
+async fn openapi() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI_JSON,
+    )
+        .into_response()
+}
+
+const WRONG_LOGIN: &str = "wrong username or password";
+
+async fn login<B: Backend>(
+    State(st): State<AppState<B>>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    check_versions(req.protocol_version, None)?;
+    if req.username.len() > 200 || req.password.len() > 1024 {
+        return Err(ApiError::unauthenticated(WRONG_LOGIN));
+    }
+    let device_name = req.device_name.trim().to_string();
+    if device_name.is_empty() || device_name.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "device_name must be 1 to 200 characters",
+        ));
+    }
+    let backend = st.backend.clone();
+    let username = req.username.clone();
+    let user = blocking(move || Ok(backend.read(|txn| txn.user_by_username(&username))?)).await?;
+    // Verify off the runtime: argon2 is deliberately slow. An unknown user
+    // is verified against a dummy hash, so both failures take as long and
+    // answer the same.
+    let cost = st.config.hash_cost.clone();
+    let dummy = st.dummy_hash.clone();
+    let password = req.password;
+    let user = blocking(move || {
+        let ok = match &user {
+            Some(u) if u.active && !u.password_hash.is_empty() => {
+                auth::verify_password(&u.password_hash, &password)
+            }
+            _ => {
+                let hash = match dummy.get() {
+                    Some(h) => h.clone(),
+                    None => {
+                        let h = auth::hash_password("not a password", &cost).map_err(|e| {
+                            eprintln!("biomend-server: {e}");
+                            ApiError::internal()
+                        })?;
+                        dummy.get_or_init(|| h).clone()
+                    }
+                };
+                auth::verify_password(&hash, &password);
+                false
+            }
+        };
+        Ok(if ok { user } else { None })
+    })
+    .await?
+    .ok_or_else(|| ApiError::unauthenticated(WRONG_LOGIN))?;
+    let backend = st.backend.clone();
+    let now = Utc::now();
+    let (device, token, user) = blocking(move || {
+        backend
+            .write(|txn| {
+                let (device, token) = auth::enroll_device(txn, &user, &device_name, now)?;
+                Ok((device, token, user))
+            })
+            .map_err(|e: auth::AuthError| match e {
+                auth::AuthError::Invalid(m) => ApiError::bad_request(m),
+                other => {
+                    eprintln!("biomend-server: {other}");
+                    ApiError::internal()
+                }
+            })
+    })
+    .await?;
+    Ok(Json(LoginResponse {
+        device_id: device.id,
+        token: token.0,
+        user: user_v1(&user),
+    }))
+}
+
+async fn me<B: Backend>(State(_): State<AppState<B>>, authed: Authed) -> Json<serde_json::Value> {
+    let u = user_v1(&authed.user);
+    Json(serde_json::json!({
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role,
+        "sites": u.sites,
+        "active": u.active,
+        "device_id": authed.device.id,
+        "device_name": authed.device.name,
+    }))
+}
+
+async fn push<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+    JsonBody(req): JsonBody<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    check_versions(req.protocol_version, Some(req.schema_version))?;
+    authed.require_device(req.device_id)?;
+    if req.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(ApiError::bad_request(format!(
+            "a push carries at most {MAX_PUSH_MUTATIONS} mutations; this one has {}",
+            req.mutations.len()
+        )));
+    }
+    let backend = st.backend.clone();
+    let actor = authed.actor();
+    let device_id = authed.device.id;
+    let answer = blocking(move || {
+        Ok(backend.write(|txn| {
+            // Read last_seq inside the write transaction: two pushes from
+            // one device must not both think they are first.
+            let last_seq = txn.device(device_id)?.map(|d| d.last_seq).unwrap_or(0);
+            apply::push(txn, &actor, last_seq, &req.mutations, Utc::now())
+        })?)
+    })
+    .await?;
+    Ok(Json(answer))
+}
+
+async fn pull<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+    JsonBody(req): JsonBody<PullRequest>,
+) -> Result<Response, ApiError> {
+    check_versions(req.protocol_version, Some(req.schema_version))?;
+    authed.require_device(req.device_id)?;
+    if req.limit > MAX_PULL_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "limit is at most {MAX_PULL_LIMIT}; this pull asked for {}",
+            req.limit
+        )));
+    }
+    if req.limit == 0 {
+        return Err(ApiError::bad_request("limit must be at least 1"));
+    }
+    let backend = st.backend.clone();
+    let sites = authed.user.sites.clone();
+    let body = blocking(move || {
+        backend.read(|txn| -> Result<Vec<u8>, ApiError> {
+            let horizon = txn.tombstone_horizon()?;
+            if req.cursor > 0 && req.cursor < horizon {
+                return Err(ApiError::new(
+                    StatusCode::GONE,
+                    RESYNC_REQUIRED,
+                    "this device's copy is older than the server keeps deletions for; push what it holds, then pull again from zero",
+                ));
+            }
+            Ok(pull_page(txn, req.cursor, &sites, req.limit)?)
+        })
+    })
+    .await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Body::from(body),
+    )
+        .into_response())
+}
+
+/// Writes one `PullResponse` straight from the stored rows: each body is
+/// copied as it is stored, never decoded and re-encoded.
+pub fn pull_page(
+    txn: &mut dyn crate::backend::Txn,
+    cursor: u64,
+    sites: &[Uuid],
+    limit: u32,
+) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(b"{\"changes\":[");
+    let mut n = 0u32;
+    let mut last = cursor;
+    let mut more = false;
+    // One row past the page tells whether there is more.
+    txn.pull(cursor, sites, limit + 1, &mut |row| {
+        if n == limit {
+            more = true;
+            return;
+        }
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"version\":");
+        out.extend_from_slice(row.version.to_string().as_bytes());
+        out.extend_from_slice(b",\"kind\":");
+        // Kinds and keys are codes and ids; escaping them anyway keeps a
+        // corrupt row from breaking the document.
+        serde_json::to_writer(&mut out, row.kind).expect("writing to a Vec cannot fail");
+        out.extend_from_slice(b",\"key\":");
+        serde_json::to_writer(&mut out, row.key).expect("writing to a Vec cannot fail");
+        out.extend_from_slice(b",\"body\":");
+        match row.body {
+            Some(b) => out.extend_from_slice(b.as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+        n += 1;
+        last = row.version;
+    })?;
+    out.extend_from_slice(b"],\"cursor\":");
+    out.extend_from_slice(last.to_string().as_bytes());
+    out.extend_from_slice(b",\"more\":");
+    out.extend_from_slice(if more { b"true" } else { b"false" });
+    out.push(b'}');
+    Ok(out)
+}
+
+#[derive(serde::Deserialize)]
+struct IncomingQuery {
+    since: Option<DateTime<Utc>>,
+}
+
+async fn incoming<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+    query: Result<Query<IncomingQuery>, QueryRejection>,
+) -> Result<Json<Vec<IncomingV1>>, ApiError> {
+    authed.require_supervisor()?;
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request(format!("since must be an RFC 3339 time: {}", e.body_text()))
+    })?;
+    let since = q
+        .since
+        .unwrap_or_else(|| Utc::now() - chrono::Duration::hours(12));
+    let backend = st.backend.clone();
+    let sites = authed.user.sites.clone();
+    let list = blocking(move || Ok(backend.read(|txn| txn.incoming(&sites, since, MAX_INCOMING))?))
+        .await?;
+    Ok(Json(list))
+}
+
+#[derive(serde::Deserialize)]
+struct ConflictsQuery {
+    state: Option<String>,
+}
+
+async fn conflicts<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+    query: Result<Query<ConflictsQuery>, QueryRejection>,
+) -> Result<Json<Vec<ConflictV1>>, ApiError> {
+    authed.require_supervisor()?;
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let open_only = match q.state.as_deref() {
+        None | Some("open") => true,
+        Some("all") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "state must be 'open' or 'all', not '{other}'"
+            )));
+        }
+    };
+    let backend = st.backend.clone();
+    let sites = authed.user.sites.clone();
+    let list = blocking(move || Ok(backend.read(|txn| txn.conflicts(&sites, open_only))?)).await?;
+    Ok(Json(list.into_iter().map(|c| c.conflict).collect()))
+}
+
+async fn resolve<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+    path: Result<Path<Uuid>, PathRejection>,
+    JsonBody(req): JsonBody<ResolveConflict>,
+) -> Result<Json<ConflictV1>, ApiError> {
+    authed.require_supervisor()?;
+    let Path(id) = path.map_err(|_| ApiError::bad_request("the conflict id must be a UUID"))?;
+    let backend = st.backend.clone();
+    let user = authed.user;
+    let resolved = blocking(move || {
+        backend
+            .write(|txn| supervise::resolve(txn, &user, id, &req, Utc::now()))
+            .map_err(|e| match e {
+                ResolveError::Store(s) => ApiError::from(s),
+                ResolveError::NotFound(_) => {
+                    ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+                }
+                ResolveError::AlreadyResolved(_) => {
+                    ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+                }
+                ResolveError::BadRequest(m) => ApiError::bad_request(m),
+            })
+    })
+    .await?;
+    Ok(Json(resolved))
+}
+
+async fn sign_off_queue<B: Backend>(
+    State(st): State<AppState<B>>,
+    authed: Authed,
+) -> Result<Json<Vec<SignOffItemV1>>, ApiError> {
+    authed.require_supervisor()?;
+    let backend = st.backend.clone();
+    let sites = authed.user.sites.clone();
+    let list =
+        blocking(move || Ok(backend.read(|txn| supervise::sign_off_queue(txn, &sites))?)).await?;
+    Ok(Json(list))
+}
+
+// ---- serving ----
+
+/// A PEM certificate chain and private key for TLS.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("could not serve: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("could not load the TLS certificate or key: {0}")]
+    Tls(std::io::Error),
+}
+
+/// Serves `app` on an already bound listener (plain HTTP, or TLS when
+/// `tls` is given) until `shutdown` completes; then stops taking new
+/// connections and lets requests in flight finish (up to 10 s).
+pub async fn serve(
+    listener: std::net::TcpListener,
+    app: Router,
+    tls: Option<TlsFiles>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let make = app.into_make_service();
+    match tls {
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(make)
+                .await?
+        }
+        Some(files) => {
+            let config =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                    .await
+                    .map_err(ServeError::Tls)?;
+            axum_server::tls_rustls::from_tcp_rustls(listener, config)?
+                .handle(handle)
+                .serve(make)
+                .await?
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

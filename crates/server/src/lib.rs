@@ -1,0 +1,28 @@
+//! Biomend's sync server: the authority every device pushes its outbox to
+//! and pulls its sites' data from.
+//!
+//! Owns: the row store behind one storage trait ([`backend::Backend`],
+//! with [`backend::SqliteBackend`] today), exactly-once push with the
+//! conflict rules for contended fields ([`apply`]), pull by version cursor,
+//! accounts, devices and bearer tokens ([`auth`]), the supervisor's
+//! conflicts, incoming list and sign-off queue ([`supervise`]), loading a
+//! whole hospital ([`seed`]), the HTTP API of `docs/http-api.md`
+//! ([`http`], described by `openapi.json`) and the `biomend-server`
+//! binary's commands ([`admin`]).
+//!
+//! Must not know: the device side (the local store, the sync engine, the
+//! app core, the CLI): it never depends on those crates. The wire format is
+//! `biomend-protocol`'s; the rules of work are `biomend-domain`'s. The
+//! mutation rules go through the storage trait only, so a PostgreSQL
+//! backend reuses them unchanged.
+
+pub mod admin;
+pub mod apply;
+pub mod auth;
+pub mod backend;
+pub mod http;
+pub mod seed;
+pub mod supervise;
+
+pub use backend::{Backend, SqliteBackend, StoreError, Txn};
+pub use http::{Config, ROUTES, router, serve};

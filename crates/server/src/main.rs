@@ -1,0 +1,223 @@
+//! The `biomend-server` binary: parses arguments and calls the library
+//! (`biomend_server::admin`); errors are reported here, at the edge.
+
+use anyhow::{Context, bail};
+use biomend_domain::user::Role;
+use biomend_server::admin;
+use biomend_server::auth::NewUser;
+use biomend_server::http::TlsFiles;
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Biomend's sync server: devices push their work here and pull their
+/// sites' data.
+#[derive(Parser, Debug)]
+#[command(name = "biomend-server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the HTTP API until SIGTERM or ctrl-c.
+    Serve {
+        /// The server database (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// PEM certificate chain; serves HTTPS with --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage enrolled devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Create the demo hospital in a new database (every demo user's
+    /// password is `demo`), then serve it.
+    Demo {
+        /// The server database; the demo is created only if it is new.
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// "Today" in the demo hospital (YYYY-MM-DD).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a user. The password is read from stdin (--password-stdin) or
+    /// prompted for; empty, short (<10 characters) or username-equal
+    /// passwords are refused.
+    Add {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// technician, supervisor, manager, admin or it_security.
+        #[arg(long)]
+        role: String,
+        /// A site code the user works at (repeat for several).
+        #[arg(long = "site", value_name = "CODE")]
+        sites: Vec<String>,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DeviceCommand {
+    /// Enrol a device for a user; prints its id and token (shown once).
+    Enroll {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        username: String,
+        /// What the device is called, e.g. "ICU tablet 3".
+        #[arg(long)]
+        name: String,
+    },
+    /// List enrolled devices.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Revoke a device: its token stops working at once.
+    Revoke {
+        #[arg(long)]
+        db: PathBuf,
+        /// The device id.
+        id: uuid::Uuid,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Serve {
+            db,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+                _ => None,
+            };
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            admin::serve(&db, listen, tls, |addr| announce(scheme, addr))?;
+        }
+        Command::Demo { db, listen, as_of } => {
+            eprintln!("preparing the demo hospital in {} ...", db.display());
+            match admin::create_demo(&db, as_of)? {
+                Some(s) => println!(
+                    "demo hospital created: {} work orders, {} rows, {} users",
+                    s.work_orders, s.rows, s.users
+                ),
+                None => println!("the database already holds data; serving it as it is"),
+            }
+            println!(
+                "demo users (e.g. demo.tech, demo.super, demo.manager, demo.admin) all have the password '{}'",
+                biomend_server::seed::DEMO_PASSWORD
+            );
+            admin::serve(&db, listen, None, |addr| announce("http", addr))?;
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    display_name,
+                    role,
+                    sites,
+                    password_stdin,
+                },
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!(
+                    "unknown role '{role}': technician, supervisor, manager, admin or it_security"
+                )
+            })?;
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("could not read the password from stdin")?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            } else {
+                let first = rpassword::prompt_password("password: ")
+                    .context("could not read the password")?;
+                let again = rpassword::prompt_password("password again: ")
+                    .context("could not read the password")?;
+                if first != again {
+                    bail!("the passwords differ; nothing was changed");
+                }
+                first
+            };
+            let id = admin::add_user(
+                &db,
+                &NewUser {
+                    username: username.clone(),
+                    display_name,
+                    role,
+                    site_codes: sites,
+                    password,
+                },
+            )?;
+            println!("user {username} added: {id}");
+        }
+        Command::Device { command } => match command {
+            DeviceCommand::Enroll { db, username, name } => {
+                let (device, token) = admin::enroll_device(&db, &username, &name)?;
+                println!("device {}", device.id);
+                println!("token {}", token.0);
+                eprintln!("the token is shown only now; store it on the device");
+            }
+            DeviceCommand::List { db } => {
+                let mut out = std::io::stdout().lock();
+                for (d, user) in admin::list_devices(&db)? {
+                    let state = match d.revoked_at {
+                        Some(t) => format!("revoked {}", t.to_rfc3339()),
+                        None => "active".to_string(),
+                    };
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\tlast_seq {}",
+                        d.id, user, d.name, state, d.last_seq
+                    )?;
+                }
+            }
+            DeviceCommand::Revoke { db, id } => {
+                admin::revoke_device(&db, id)?;
+                println!("device {id} revoked");
+            }
+        },
+    }
+    Ok(())
+}
+
+fn announce(scheme: &str, addr: SocketAddr) {
+    println!("listening on {scheme}://{addr}");
+    // Tests and scripts read this line to learn the port.
+    let _ = std::io::stdout().flush();
+}
