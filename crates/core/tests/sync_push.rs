@@ -2,11 +2,11 @@
 //! hospital, to an in-memory server that applies each mutation exactly
 //! once and misbehaves on request.
 
-mod common;
+mod sync_fixture;
 
 use biomend_protocol::PROTOCOL_VERSION;
 use biomend_sync::{Engine, PushReport, Status, SyncError, status};
-use common::*;
+use sync_fixture::*;
 
 fn engine(batch: u32) -> Engine {
     Engine::new(DEVICE, batch)
@@ -58,6 +58,7 @@ fn the_pending_queue_drains_in_order() {
             rejected: 0,
             last_success: Some(now),
             last_error: None,
+            ..Status::default()
         }
     );
     // Nothing left: nothing is sent.

@@ -30,6 +30,7 @@ mod codec;
 mod login;
 mod lookup;
 pub mod outbox_state;
+mod places;
 pub mod pull;
 pub mod read;
 pub mod write;
@@ -37,7 +38,7 @@ pub mod write;
 pub use login::DeviceLogin;
 pub use pull::{PullCounts, PullMode, PullTx, PulledRow, Replicated, RowKind};
 pub use read::*;
-pub use write::{Actor, AssetBatch, Tx};
+pub use write::{Actor, Tx};
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};

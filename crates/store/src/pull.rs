@@ -342,6 +342,11 @@ impl<'a> PullTx<'a> {
         self.cursor
     }
 
+    /// Sets a sync value that commits with the run (e.g. when it pulled).
+    pub fn set_sync_value(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.set_sync_value(key, value)
+    }
+
     /// Reads inside the run see its own rows.
     pub fn reader(&self) -> Reader<'_> {
         self.tx.reader()
@@ -349,9 +354,10 @@ impl<'a> PullTx<'a> {
 
     /// Applies one page, kinds in dependency order (rows of one kind keep
     /// the page's order), and moves the cursor to `cursor`.
-    pub fn apply_page(&mut self, mut rows: Vec<PulledRow>, cursor: u64) -> Result<()> {
-        rows.sort_by_key(PulledRow::kind);
-        for row in &rows {
+    pub fn apply_page(&mut self, rows: &[PulledRow], cursor: u64) -> Result<()> {
+        let mut rows: Vec<&PulledRow> = rows.iter().collect();
+        rows.sort_by_key(|r| r.kind());
+        for row in rows {
             match row {
                 PulledRow::Upsert(r) => {
                     self.upsert(r)?;

@@ -69,7 +69,7 @@ fn pull(s: &mut Store, mode: PullMode, pages: Vec<Vec<PulledRow>>) -> Result<(),
     s.pull_run(load_time(), mode, |run| {
         let from = run.from_cursor();
         for (i, page) in pages.into_iter().enumerate() {
-            run.apply_page(page, from + 10 * (i as u64 + 1))?;
+            run.apply_page(&page, from + 10 * (i as u64 + 1))?;
         }
         Ok::<_, StoreError>(())
     })
@@ -225,7 +225,7 @@ fn a_failed_run_leaves_the_old_rows_and_cursor() {
     let mut a = asset(2);
     a.status = biomend_domain::asset::AssetStatus::Missing;
     let out = s.pull_run(load_time(), PullMode::Incremental, |run| {
-        run.apply_page(upserts([Replicated::Asset(a)]), 25)?;
+        run.apply_page(&upserts([Replicated::Asset(a)]), 25)?;
         // The connection drops before the next page.
         Err::<(), _>(StoreError::Corrupt {
             what: "page",

@@ -1,6 +1,7 @@
 //! Pushing the outbox: one request per batch of pending mutations, oldest
 //! first, with each answer recorded in one store transaction.
 
+use crate::pull::Progress;
 use crate::status::{self, record_failure, record_online, record_success, refused_build};
 use crate::{SyncError, Transport};
 use biomend_protocol::{
@@ -15,10 +16,11 @@ use uuid::Uuid;
 pub struct Engine {
     device_id: Uuid,
     batch_size: u32,
+    page_size: u32,
 }
 
 /// What one [`Engine::push_once`] did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PushReport {
     /// Requests sent (including one that failed).
     pub requests: u32,
@@ -33,6 +35,22 @@ pub struct PushReport {
     pub resent_from: Option<u64>,
 }
 
+impl PushReport {
+    /// Adds the counts of a later push in the same round.
+    pub fn add(&mut self, o: &PushReport) {
+        self.requests += o.requests;
+        self.applied += o.applied;
+        self.duplicates += o.duplicates;
+        self.rejected += o.rejected;
+        self.resent_from = self.resent_from.or(o.resent_from);
+    }
+}
+
+/// The pull page size unless set: large enough that a first pull of a
+/// big site takes a few hundred requests, small enough that a page is a
+/// few megabytes.
+pub const DEFAULT_PAGE_SIZE: u32 = 2_000;
+
 /// Who records the server's answers in the store.
 fn actor() -> Actor {
     Actor::system("sync")
@@ -45,7 +63,19 @@ impl Engine {
         Engine {
             device_id,
             batch_size: batch_size.max(1),
+            page_size: DEFAULT_PAGE_SIZE,
         }
+    }
+
+    /// Asks for at most `page_size` changes per pull page (at least one;
+    /// the protocol's cap applies).
+    pub fn with_page_size(mut self, page_size: u32) -> Engine {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.page_size
     }
 
     pub fn device_id(&self) -> Uuid {
@@ -88,13 +118,25 @@ impl Engine {
         transport: &mut dyn Transport,
         now: DateTime<Utc>,
     ) -> Result<PushReport, SyncError> {
+        self.push_with(store, transport, now, &mut |_| {})
+    }
+
+    /// [`Engine::push_once`], telling `progress` how many of the pending
+    /// mutations have been answered.
+    pub(crate) fn push_with(
+        &mut self,
+        store: &mut Store,
+        transport: &mut dyn Transport,
+        now: DateTime<Utc>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<PushReport, SyncError> {
         if let Some(refused) = refused_build(store)? {
             return Err(SyncError::ClientTooOld {
                 message: refused.message,
             });
         }
         let mut report = PushReport::default();
-        match self.push_all(store, transport, now, &mut report) {
+        match self.push_all(store, transport, now, &mut report, progress) {
             Ok(false) => Ok(report),
             Ok(true) => {
                 store.write(&actor(), now, |tx| record_success(tx, now))?;
@@ -116,7 +158,10 @@ impl Engine {
         transport: &mut dyn Transport,
         now: DateTime<Utc>,
         report: &mut PushReport,
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<bool, SyncError> {
+        let total = store.reader().pending_count()?;
+        let mut done = 0u64;
         // Set while resending mutations the server lost.
         let mut cursor: Option<u64> = None;
         let mut contacted = false;
@@ -209,6 +254,8 @@ impl Engine {
             report.applied += counts.applied;
             report.duplicates += counts.duplicates;
             report.rejected += counts.rejected;
+            done = (done + counts.applied + counts.duplicates + counts.rejected).min(total);
+            progress(Progress::Pushed { done, total });
 
             cursor = match (resend_from, cursor) {
                 (Some(n), _) => {

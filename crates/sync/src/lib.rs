@@ -1,10 +1,14 @@
-//! The sync engine on a device: pushes the outbox to the server.
+//! The sync engine on a device: pushes the outbox to the server and pulls
+//! the server's changes.
 //!
 //! Owns: pushing the outbox in seq order and applying the server's answer
-//! to each mutation ([`Engine::push_once`]), the retry schedule
-//! ([`Backoff`]: exponential with full jitter), and the sync status the
-//! user sees ([`Status`], kept in the store so it survives restarts and is
-//! readable without a network).
+//! to each mutation ([`Engine::push_once`]), pulling every change since
+//! the device's cursor and applying a run in one store transaction
+//! ([`Engine::pull`]), the full round ([`Engine::sync`]: push, pull, push
+//! again if the user changed something meanwhile), the retry schedule
+//! ([`Backoff`]: exponential with full jitter; [`Scheduler`] says when to
+//! sync next), and the sync status the user sees ([`Status`], kept in the
+//! store so it survives restarts and is readable without a network).
 //!
 //! The server is the authority; the device records intent. The server
 //! applies each mutation exactly once by the last seq it applied for this
@@ -19,21 +23,30 @@
 //! records answers through `Tx` methods), windows or terminals.
 
 mod backoff;
+pub mod convert;
 mod engine;
+mod pull;
+mod scheduler;
 mod status;
 
 pub use backoff::{BASE_DELAY, Backoff, MAX_DELAY, ceiling, delay};
-pub use engine::{Engine, PushReport};
+pub use engine::{DEFAULT_PAGE_SIZE, Engine, PushReport};
+pub use pull::{Progress, PullReport, SyncReport};
+pub use scheduler::{SYNC_INTERVAL, Scheduler};
 pub use status::{Status, status};
 
-use biomend_protocol::{ErrorBody, ProtocolError, PushRequest, PushResponse};
+use biomend_protocol::{
+    ErrorBody, ProtocolError, PullRequest, PullResponse, PushRequest, PushResponse,
+};
 use biomend_store::StoreError;
 
-/// The way to the server. Implemented over HTTP by the desktop shell (run
-/// on a background thread) and by an in-memory server in tests.
+/// The way to the server. Implemented over HTTP by `biomend-net` and by
+/// in-memory servers in tests.
 pub trait Transport {
     /// Sends one push and returns the server's answer.
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
+    /// Asks for one page of changes after `req.cursor`.
+    fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, TransportError>;
 }
 
 /// Why a push got no answer to act on.
@@ -50,6 +63,10 @@ pub enum TransportError {
     /// that could not be read); worth retrying later.
     #[error("server error: {0}")]
     Server(String),
+    /// The pull cursor is older than what the server still remembers
+    /// (`resync_required`): the device must pull again from zero.
+    #[error("the server asks this device to download everything again")]
+    ResyncRequired,
 }
 
 /// Why a push stopped. Every variant is also recorded in the sync status.
@@ -74,6 +91,10 @@ pub enum SyncError {
         "the server expects change #{expected}, which this device no longer holds; contact support"
     )]
     ServerBehind { expected: u64 },
+    /// Local changes wait in the outbox, so the server's changes were not
+    /// applied; they are pushed first.
+    #[error("{count} local change(s) must be sent before the server's changes are applied")]
+    PendingLocal { count: u64 },
     /// The server's answer does not fit what was sent.
     #[error("the server's answer does not fit the push: {0}")]
     BadAnswer(String),
@@ -89,7 +110,10 @@ impl SyncError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            SyncError::Offline | SyncError::Server(_) | SyncError::BadAnswer(_)
+            SyncError::Offline
+                | SyncError::Server(_)
+                | SyncError::BadAnswer(_)
+                | SyncError::PendingLocal { .. }
         )
     }
 }
@@ -105,6 +129,12 @@ impl From<TransportError> for SyncError {
             }
             TransportError::Rejected(body) => SyncError::Refused(body),
             TransportError::Server(m) => SyncError::Server(m),
+            // The engine handles a resync itself; one that reaches here
+            // came twice in a row, which only a broken server does.
+            TransportError::ResyncRequired => SyncError::BadAnswer(
+                "the server asked for a resync while this device was already pulling from zero"
+                    .into(),
+            ),
         }
     }
 }

@@ -11,11 +11,14 @@ use serde::{Deserialize, Serialize};
 pub(crate) const ONLINE: &str = "sync_online";
 pub(crate) const LAST_SUCCESS: &str = "sync_last_success";
 pub(crate) const LAST_ERROR: &str = "sync_last_error";
+/// When the last pull was applied, and how many changes it brought.
+pub(crate) const LAST_PULL: &str = "sync_last_pull";
+pub(crate) const ROWS_PULLED: &str = "sync_rows_pulled";
 /// The build the server refused as too old, as [`RefusedBuild`] JSON.
 pub(crate) const REFUSED_BUILD: &str = "sync_refused_build";
 
 /// Where sync stands, for the status bar.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
     /// The last push reached the server (false before the first one).
     pub online: bool,
@@ -26,30 +29,45 @@ pub struct Status {
     pub rejected: u64,
     /// The end of the last push that left nothing pending it could send.
     pub last_success: Option<DateTime<Utc>>,
-    /// Why the last push stopped, for people; cleared by a success.
+    /// Why the last push or pull stopped, for people; cleared by a
+    /// successful push.
     pub last_error: Option<String>,
+    /// The last server version applied here; 0 before the first pull.
+    pub pull_cursor: u64,
+    /// When the last pull was applied.
+    pub last_pull: Option<DateTime<Utc>>,
+    /// How many changes the last pull applied.
+    pub rows_pulled: u64,
+}
+
+fn time(key: &str, v: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    v.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::Corrupt {
+                what: "sync state",
+                detail: format!("{key} holds '{s}': {e}"),
+            })
+    })
+    .transpose()
 }
 
 /// The current sync status, from the store alone.
 pub fn status(store: &Store) -> Result<Status, SyncError> {
     let r = store.reader();
-    let last_success = r
-        .sync_value(LAST_SUCCESS)?
-        .map(|s| {
-            DateTime::parse_from_rfc3339(&s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| StoreError::Corrupt {
-                    what: "sync state",
-                    detail: format!("{LAST_SUCCESS} holds '{s}': {e}"),
-                })
-        })
-        .transpose()?;
+    let last_success = time(LAST_SUCCESS, r.sync_value(LAST_SUCCESS)?)?;
     Ok(Status {
         online: r.sync_value(ONLINE)?.as_deref() == Some("true"),
         pending: r.pending_count()?,
         rejected: r.rejected_count()?,
         last_success,
         last_error: r.sync_value(LAST_ERROR)?,
+        pull_cursor: r.pull_cursor()?,
+        last_pull: time(LAST_PULL, r.sync_value(LAST_PULL)?)?,
+        rows_pulled: r
+            .sync_value(ROWS_PULLED)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
     })
 }
 

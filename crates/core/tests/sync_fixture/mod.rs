@@ -188,11 +188,28 @@ pub struct FakeServer {
     pub min_protocol: u16,
     /// Handle at most this many mutations per request.
     pub max_per_request: Option<usize>,
+    /// What pulls return: (version, kind, key, record or tombstone), in
+    /// version order.
+    pub feed: Vec<(u64, Kind, String, Option<Record>)>,
+    /// Pulls from a cursor below this get `resync_required`.
+    pub horizon: u64,
+    /// Every pull request received.
+    pub pulls: Vec<PullRequest>,
 }
 
 impl FakeServer {
     pub fn new() -> FakeServer {
         FakeServer::default()
+    }
+
+    /// Publishes `record` at the next version.
+    pub fn publish(&mut self, record: Record) -> u64 {
+        let v = self.feed.last().map_or(0, |f| f.0) + 1;
+        self.feed
+            .retain(|(_, k, key, _)| (*k, key.as_str()) != (record.kind(), record.key().as_str()));
+        self.feed
+            .push((v, record.kind(), record.key(), Some(record)));
+        v
     }
 
     pub fn reject(&mut self, id: Uuid, code: &str, message: &str) {
@@ -307,5 +324,40 @@ impl Transport for FakeServer {
             ));
         }
         Ok(answer)
+    }
+
+    fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, TransportError> {
+        if self.offline {
+            return Err(TransportError::Offline);
+        }
+        self.pulls.push(req.clone());
+        if req.cursor < self.horizon {
+            return Err(TransportError::ResyncRequired);
+        }
+        let page: Vec<_> = self
+            .feed
+            .iter()
+            .filter(|f| f.0 > req.cursor)
+            .take(req.limit as usize)
+            .collect();
+        let more = self.feed.iter().filter(|f| f.0 > req.cursor).count() > page.len();
+        let cursor = page.last().map_or(req.cursor, |f| f.0);
+        let changes = page
+            .into_iter()
+            .map(|(v, k, key, r)| match r {
+                Some(r) => Change::upsert(*v, r),
+                None => Change {
+                    version: *v,
+                    kind: k.as_str().to_string(),
+                    key: key.clone(),
+                    body: None,
+                },
+            })
+            .collect();
+        Ok(PullResponse {
+            changes,
+            cursor,
+            more,
+        })
     }
 }
