@@ -1,10 +1,12 @@
 //! The use cases technicians and supervisors perform, over the local store.
 //!
 //! Owns: one module per use case, each with typed input and output
-//! (`find_asset`, `search`, `asset_page`, `my_day`, `corrective`,
-//! `workflow`, `pm`, `sign_off`, `import`, `export`, `demo`); the policies
-//! that tune the rules (risk thresholds, PM window); the injected clock and
-//! id source ([`env`]).
+//! (`find_asset`, `search`, `asset_page`, `asset_edit`, `my_day`,
+//! `corrective`, `workflow`, `pm`, `sign_off`, `import`, `export`, `demo`);
+//! signing the device in and syncing it (`sync`, over a transport the caller
+//! passes in); the supervisor's questions to the server (`supervisor`); the
+//! policies that tune the rules (risk thresholds, PM window); the injected
+//! clock and id source ([`env`]).
 //!
 //! Invariants: every use case that changes data is one store transaction,
 //! checks the acting user's role first and the domain rules before it
@@ -18,6 +20,7 @@
 pub mod env;
 pub mod error;
 
+pub mod asset_edit;
 pub mod asset_page;
 pub mod corrective;
 pub mod demo;
