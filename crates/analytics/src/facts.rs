@@ -16,10 +16,12 @@ use biomend_domain::catalog::{DeviceType, Model};
 use biomend_domain::dataset::{Dataset, WorkOrderBundle};
 use biomend_domain::ids::*;
 use biomend_domain::inventory::ServiceContract;
+use biomend_domain::network::NetworkProfile;
 use biomend_domain::org::Department;
 use biomend_domain::pm::PmPlan;
 use biomend_domain::recall::{Recall, RecallAsset};
 use biomend_domain::risk::RiskClass;
+use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::User;
 use biomend_domain::work_order::{ClosureCode, WorkOrderKind, WorkOrderStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -127,6 +129,8 @@ pub struct Catalog<'a> {
     pub pm_plans: &'a [PmPlan],
     pub recalls: &'a [Recall],
     pub recall_assets: &'a [RecallAsset],
+    pub network_profiles: &'a [NetworkProfile],
+    pub usage_windows: &'a [UsageWindow],
 }
 
 impl<'a> Catalog<'a> {
@@ -141,6 +145,8 @@ impl<'a> Catalog<'a> {
             pm_plans: &d.pm_plans,
             recalls: &d.recalls,
             recall_assets: &d.recall_assets,
+            network_profiles: &d.network_profiles,
+            usage_windows: &d.usage_windows,
         }
     }
 

@@ -8,10 +8,12 @@ use biomend_domain::catalog::{DeviceType, Model, NomenclatureSystem};
 use biomend_domain::dataset::WorkOrderBundle;
 use biomend_domain::ids::*;
 use biomend_domain::inventory::{Coverage, ServiceContract};
+use biomend_domain::network::{NetworkProfile, PatchValidation};
 use biomend_domain::org::Department;
 use biomend_domain::pm::{PmPlan, PmStrategy, ScheduleKind};
 use biomend_domain::recall::{Recall, RecallAction, RecallAsset, RecallSource};
 use biomend_domain::risk::EmScore;
+use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::{Role, User};
 use biomend_domain::work_order::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -42,6 +44,8 @@ pub struct Fixture {
     pub pm_plans: Vec<PmPlan>,
     pub recalls: Vec<Recall>,
     pub recall_assets: Vec<RecallAsset>,
+    pub network_profiles: Vec<NetworkProfile>,
+    pub usage_windows: Vec<UsageWindow>,
 }
 
 impl Fixture {
@@ -56,6 +60,8 @@ impl Fixture {
             pm_plans: &self.pm_plans,
             recalls: &self.recalls,
             recall_assets: &self.recall_assets,
+            network_profiles: &self.network_profiles,
+            usage_windows: &self.usage_windows,
         }
     }
 }
@@ -186,6 +192,8 @@ pub fn hospital() -> Fixture {
             closed_on: None,
         }],
         recall_assets: Vec::new(),
+        network_profiles: Vec::new(),
+        usage_windows: Vec::new(),
     }
 }
 
@@ -305,4 +313,23 @@ pub fn attempt(b: &mut WorkOrderBundle, at: DateTime<Utc>, outcome: AttemptOutco
         outcome,
         note: String::new(),
     });
+}
+
+pub fn network(asset: u8, os: &str, validation: PatchValidation) -> NetworkProfile {
+    NetworkProfile {
+        asset_id: id!(AssetId, asset),
+        hostname: None,
+        ip_address: None,
+        mac_address: None,
+        vlan: None,
+        segment: None,
+        os_name: Some(os.into()),
+        os_version: None,
+        firmware_version: None,
+        patch_level: None,
+        last_patched_on: None,
+        remote_recoverable: false,
+        stores_phi: true,
+        patch_validation: validation,
+    }
 }

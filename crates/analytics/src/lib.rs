@@ -24,6 +24,7 @@ pub mod explain;
 pub mod facts;
 pub mod kpi;
 pub mod measures;
+pub mod profile;
 pub mod replace;
 pub mod scorecard;
 pub mod settings;
