@@ -1,0 +1,227 @@
+//! The device's HTTP client to the Biomend server.
+//!
+//! Owns: [`HttpTransport`], the sync engine's [`Transport`] over HTTP
+//! (`POST /v1/push`, `POST /v1/pull`) and the supervisor's calls
+//! (`/v1/supervisor/*`); [`login`] (`POST /v1/login`); the mapping of HTTP
+//! answers to [`TransportError`]: a 4xx is `Rejected` with the server's
+//! `{code, message}` (426 carries `client_too_old`), 410 `resync_required`
+//! is `ResyncRequired`, a 5xx or an unreadable reply is `Server`, and a
+//! connection failure or timeout is `Offline`. Every request has connect
+//! and read timeouts.
+//!
+//! The bearer token is a secret: it is sent in the `Authorization` header
+//! and nowhere else, never shown by `Debug`, and never part of an error.
+//!
+//! Must not know: SQL, the store, business rules, or what the app does
+//! with an answer.
+
+use biomend_protocol::*;
+use biomend_sync::{Transport, TransportError};
+use chrono::{DateTime, SecondsFormat, Utc};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long to wait for a whole answer; a pull page of a few megabytes
+/// over hospital Wi-Fi fits well inside it.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why a client could not be built or a URL is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("'{0}' is not a server address (expected e.g. https://biomend.example.org)")]
+    BadUrl(String),
+    #[error("could not set up the HTTP client: {0}")]
+    Client(String),
+}
+
+/// The server's address, without a trailing slash.
+fn base_url(url: &str) -> Result<String, NetError> {
+    let u = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(u).map_err(|_| NetError::BadUrl(url.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(NetError::BadUrl(url.to_string()));
+    }
+    Ok(u.to_string())
+}
+
+fn client() -> Result<Client, NetError> {
+    // reqwest is built without a default crypto provider; ring is the one
+    // this workspace already uses. Installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(READ_TIMEOUT)
+        .user_agent(concat!("biomend/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| NetError::Client(e.without_url().to_string()))
+}
+
+/// Sends a request and reads its JSON answer, mapping every failure to a
+/// [`TransportError`]. Errors never carry the request (and so never its
+/// headers).
+fn call<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, TransportError> {
+    let resp = req.send().map_err(send_error)?;
+    read(resp)
+}
+
+fn send_error(e: reqwest::Error) -> TransportError {
+    if e.is_connect() || e.is_timeout() || e.is_request() {
+        TransportError::Offline
+    } else {
+        TransportError::Server(e.without_url().to_string())
+    }
+}
+
+fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
+    let status = resp.status();
+    let body = resp.bytes().map_err(|e| {
+        if e.is_timeout() {
+            TransportError::Offline
+        } else {
+            TransportError::Server(format!("reading the answer: {}", e.without_url()))
+        }
+    })?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|e| {
+            TransportError::Server(format!("the server's answer could not be read: {e}"))
+        });
+    }
+    let err: Option<ErrorBody> = serde_json::from_slice(&body).ok();
+    if status == StatusCode::GONE && err.as_ref().is_some_and(|b| b.code == RESYNC_REQUIRED) {
+        return Err(TransportError::ResyncRequired);
+    }
+    if status.is_client_error() {
+        return Err(TransportError::Rejected(err.unwrap_or_else(|| ErrorBody {
+            code: if status == StatusCode::UPGRADE_REQUIRED {
+                CLIENT_TOO_OLD.to_string()
+            } else {
+                format!("http_{}", status.as_u16())
+            },
+            message: status.canonical_reason().unwrap_or("refused").to_string(),
+        })));
+    }
+    Err(TransportError::Server(match err {
+        Some(b) => b.to_string(),
+        None => format!("HTTP {status}"),
+    }))
+}
+
+/// Signs in: enrols this device for the user and returns its id and
+/// bearer token (shown once). The password is only in the request body.
+pub fn login(server_url: &str, req: &LoginRequest) -> Result<LoginResponse, LoginError> {
+    let base = base_url(server_url)?;
+    let c = client()?;
+    Ok(call(c.post(format!("{base}/v1/login")).json(req))?)
+}
+
+/// Why a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// The server's questions a supervisor asks directly (these need a
+/// connection; nothing is stored on the device).
+pub trait SupervisorApi {
+    /// What came in since `since` (the server's default, 12 hours, when
+    /// `None`), newest first.
+    fn incoming(&mut self, since: Option<DateTime<Utc>>)
+    -> Result<Vec<IncomingV1>, TransportError>;
+    /// Open conflicts, or all of them.
+    fn conflicts(&mut self, all: bool) -> Result<Vec<ConflictV1>, TransportError>;
+    fn resolve(&mut self, id: Uuid, r: &ResolveConflict) -> Result<ConflictV1, TransportError>;
+    /// Completed work waiting for sign-off, oldest first.
+    fn sign_off_queue(&mut self) -> Result<Vec<SignOffItemV1>, TransportError>;
+}
+
+/// The sync transport and supervisor calls of one signed-in device.
+pub struct HttpTransport {
+    base: String,
+    token: String,
+    client: Client,
+}
+
+impl fmt::Debug for HttpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpTransport")
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl HttpTransport {
+    /// A transport to `server_url` carrying `token` on every request.
+    pub fn new(server_url: &str, token: &str) -> Result<HttpTransport, NetError> {
+        Ok(HttpTransport {
+            base: base_url(server_url)?,
+            token: token.to_string(),
+            client: client()?,
+        })
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.base
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+    }
+
+    fn post<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+    }
+}
+
+impl Transport for HttpTransport {
+    fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        call(self.post("/v1/push", req))
+    }
+
+    fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, TransportError> {
+        call(self.post("/v1/pull", req))
+    }
+}
+
+impl SupervisorApi for HttpTransport {
+    fn incoming(
+        &mut self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<IncomingV1>, TransportError> {
+        let mut req = self.get("/v1/supervisor/incoming");
+        if let Some(t) = since {
+            req = req.query(&[("since", t.to_rfc3339_opts(SecondsFormat::Secs, true))]);
+        }
+        call(req)
+    }
+
+    fn conflicts(&mut self, all: bool) -> Result<Vec<ConflictV1>, TransportError> {
+        call(
+            self.get("/v1/supervisor/conflicts")
+                .query(&[("state", if all { "all" } else { "open" })]),
+        )
+    }
+
+    fn resolve(&mut self, id: Uuid, r: &ResolveConflict) -> Result<ConflictV1, TransportError> {
+        call(self.post(&format!("/v1/supervisor/conflicts/{id}/resolve"), r))
+    }
+
+    fn sign_off_queue(&mut self) -> Result<Vec<SignOffItemV1>, TransportError> {
+        call(self.get("/v1/supervisor/sign-off-queue"))
+    }
+}
