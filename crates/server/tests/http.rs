@@ -195,7 +195,16 @@ async fn hostile_requests_get_a_4xx_with_a_code_and_never_a_5xx() {
     let sup = s.login("demo.super").await;
     let tok = Some(a.token.as_str());
     let dev = a.device_id;
-    let cases: Vec<(&str, &str, Option<&str>, Option<Vec<u8>>, u16, &str)> = vec![
+    // (method, path, token, body, expected status, expected code)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<Vec<u8>>,
+        u16,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         ("POST", "/v1/push", tok, Some(b"{not json".to_vec()), 400, "bad_request"),
         ("POST", "/v1/push", tok, Some(b"".to_vec()), 400, "bad_request"),
         ("POST", "/v1/push", tok, Some(b"[1,2]".to_vec()), 400, "bad_request"),

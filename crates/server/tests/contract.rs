@@ -1,0 +1,395 @@
+//! The storage contract every backend must keep, written over the
+//! `Backend`/`Txn` traits only. A PostgreSQL backend runs the same suite by
+//! adding one `#[test]` per check that passes its own `fresh` function.
+
+use biomend_domain::user::Role;
+use biomend_protocol::*;
+use biomend_server::apply::{self, Actor};
+use biomend_server::backend::{DeviceRow, LogEntry, NewConflict, Resolution, UserRow};
+use biomend_server::{Backend, SqliteBackend, StoreError};
+use chrono::{TimeZone, Utc};
+use uuid::Uuid;
+
+/// A new, empty SQLite backend in its own temp dir.
+fn sqlite() -> (tempfile::TempDir, SqliteBackend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let b = SqliteBackend::open(&dir.path().join("contract.db")).expect("open");
+    (dir, b)
+}
+
+fn u(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn site_row(id: Uuid) -> String {
+    Record::Site(SiteV1 {
+        id,
+        code: format!("S{}", id.as_u128()),
+        name: "Site".into(),
+    })
+    .to_json()
+}
+
+fn user(id: Uuid, sites: Vec<Uuid>) -> UserRow {
+    UserRow {
+        id,
+        username: format!("user{}", id.as_u128()),
+        display_name: "A Person".into(),
+        role: Role::Technician,
+        sites,
+        active: true,
+        password_hash: String::new(),
+    }
+}
+
+fn device(id: Uuid, user: Uuid, token: u8) -> DeviceRow {
+    DeviceRow {
+        id,
+        user_id: user,
+        name: "tablet".into(),
+        token_sha256: [token; 32],
+        created_at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap(),
+        revoked_at: None,
+        last_seq: 0,
+        last_seen: None,
+    }
+}
+
+fn pulled<B: Backend>(b: &B, cursor: u64, sites: &[Uuid], limit: u32) -> Vec<(u64, String, bool)> {
+    b.read(|txn| {
+        let mut out = Vec::new();
+        txn.pull(cursor, sites, limit, &mut |r| {
+            out.push((r.version, r.key.to_string(), r.body.is_some()))
+        })?;
+        Ok::<_, StoreError>(out)
+    })
+    .unwrap()
+}
+
+fn versions_strictly_increase_across_transactions<B: Backend>(b: &B) {
+    let v1 = b
+        .write(|txn| {
+            let a = txn.put_row(Kind::Site, "a", None, &site_row(u(1)))?;
+            let c = txn.put_row(Kind::Site, "c", None, &site_row(u(3)))?;
+            assert!(c > a);
+            Ok::<_, StoreError>(c)
+        })
+        .unwrap();
+    // A rolled-back transaction leaves no version behind.
+    let failed: Result<(), StoreError> = b.write(|txn| {
+        txn.put_row(Kind::Site, "z", None, &site_row(u(26)))?;
+        Err(StoreError::Duplicate("on purpose".into()))
+    });
+    assert!(failed.is_err());
+    assert!(
+        b.read(|txn| txn.get_row(Kind::Site, "z"))
+            .unwrap()
+            .is_none()
+    );
+    let v2 = b
+        .write(|txn| txn.put_row(Kind::Site, "a", None, &site_row(u(1))))
+        .unwrap();
+    assert!(v2 > v1);
+    assert_eq!(b.read(|txn| txn.last_version()).unwrap(), v2);
+    let row = b.read(|txn| txn.get_row(Kind::Site, "a")).unwrap().unwrap();
+    assert_eq!(row.version, v2);
+    // An updated row moves to its new version: a pull sees it once, last.
+    let keys: Vec<String> = pulled(b, 0, &[], 100).into_iter().map(|r| r.1).collect();
+    assert_eq!(keys, ["c", "a"]);
+}
+
+fn pull_by_cursor_and_site<B: Backend>(b: &B) {
+    let (s1, s2) = (u(10), u(20));
+    b.write(|txn| {
+        for i in 0..10u128 {
+            let site = if i % 2 == 0 { Some(s1) } else { Some(s2) };
+            txn.put_row(Kind::Site, &format!("k{i}"), site, &site_row(u(100 + i)))?;
+        }
+        txn.put_row(
+            Kind::Manufacturer,
+            "global",
+            None,
+            "{\"id\":\"00000000-0000-0000-0000-000000000001\",\"name\":\"M\"}",
+        )?;
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let only_s1 = pulled(b, 0, &[s1], 100);
+    assert_eq!(only_s1.len(), 6, "five of site 1 and the global row");
+    assert!(only_s1.iter().all(|r| r.1 != "k1"));
+    assert!(only_s1.windows(2).all(|w| w[0].0 < w[1].0));
+    let page = pulled(b, 0, &[s1, s2], 4);
+    assert_eq!(page.len(), 4);
+    let rest = pulled(b, page[3].0, &[s1, s2], 100);
+    assert_eq!(page.len() + rest.len(), 11);
+    assert!(pulled(b, 0, &[], 100).iter().all(|r| r.1 == "global"));
+}
+
+fn exactly_once_bookkeeping<B: Backend>(b: &B) {
+    let (uid, did, site) = (u(1), u(2), u(3));
+    b.write(|txn| {
+        txn.put_user(&user(uid, vec![site]))?;
+        txn.insert_device(&device(did, uid, 7))
+    })
+    .unwrap();
+    let actor = Actor {
+        user_id: uid,
+        user_name: "A Person".into(),
+        role: Role::Technician,
+        sites: vec![site],
+        device_id: did,
+    };
+    let env = |seq: u64, name: &str| MutationEnvelope {
+        id: u(1000 + u128::from(seq)),
+        seq,
+        name: name.into(),
+        version: 1,
+        hlc: Hlc {
+            millis: 1,
+            counter: 0,
+            node: 1,
+        },
+        payload: serde_json::json!({}),
+    };
+    let now = Utc::now();
+    let push = |envs: Vec<MutationEnvelope>| {
+        b.write(|txn| {
+            let last = txn.device(did)?.unwrap().last_seq;
+            apply::push(txn, &actor, last, &envs, now)
+        })
+        .unwrap()
+    };
+    let first = push(vec![env(1, "nope"), env(2, "nope")]);
+    assert_eq!(first.results.len(), 2);
+    assert_eq!(b.read(|txn| txn.device(did)).unwrap().unwrap().last_seq, 2);
+    let logged = b
+        .read(|txn| txn.logged_mutation(did, 1))
+        .unwrap()
+        .expect("logged");
+    assert_eq!(
+        logged.rejection.as_ref().map(|r| r.0.as_str()),
+        Some("unsupported_mutation")
+    );
+    let again = push(vec![env(1, "nope"), env(3, "nope")]);
+    assert_eq!(again.results[0].outcome, first.results[0].outcome);
+    assert_eq!(again.results.len(), 2);
+    let gap = push(vec![env(9, "nope")]);
+    assert_eq!((gap.results.len(), gap.expected_seq), (0, Some(4)));
+    let incoming = b
+        .read(|txn| txn.incoming(&[site], now - chrono::Duration::hours(1), 10))
+        .unwrap();
+    assert_eq!(incoming.len(), 3);
+    assert!(
+        b.read(|txn| txn.incoming(&[u(99)], now - chrono::Duration::hours(1), 10))
+            .unwrap()
+            .is_empty()
+    );
+    // A raw log row round-trips.
+    let entry = LogEntry {
+        device_id: did,
+        seq: 50,
+        mutation_id: u(50),
+        user_id: uid,
+        name: "record_work".into(),
+        version: 1,
+        hlc: "x".into(),
+        received_at: now,
+        rejection: None,
+        summary: "WO-1: 1 records added".into(),
+        work_order_id: Some(u(60)),
+        asset_id: None,
+        site_id: Some(site),
+    };
+    b.write(|txn| txn.log_mutation(&entry)).unwrap();
+    let back = b.read(|txn| txn.logged_mutation(did, 50)).unwrap().unwrap();
+    assert_eq!(back.summary, entry.summary);
+    assert_eq!(back.work_order_id, entry.work_order_id);
+}
+
+fn conflicts_stored_and_resolved<B: Backend>(b: &B) {
+    let (uid, did, site, wo) = (u(1), u(2), u(3), u(4));
+    b.write(|txn| {
+        txn.put_user(&user(uid, vec![site]))?;
+        txn.insert_device(&device(did, uid, 9))
+    })
+    .unwrap();
+    let c = NewConflict {
+        id: u(77),
+        kind: "work_order".into(),
+        key: wo.to_string(),
+        label: "WO-1".into(),
+        field: "status".into(),
+        base: serde_json::json!("open"),
+        kept: serde_json::json!("cancelled"),
+        set_aside: serde_json::json!("in_progress"),
+        rule: "legal_move_from_current_status".into(),
+        user_id: uid,
+        device_id: did,
+        mutation_id: u(5),
+        detected_at: Utc::now(),
+        site_id: Some(site),
+        work_order_id: Some(wo),
+    };
+    b.write(|txn| txn.insert_conflict(&c)).unwrap();
+    assert_eq!(b.read(|txn| txn.open_conflicts_on(wo)).unwrap(), 1);
+    let open = b.read(|txn| txn.conflicts(&[site], true)).unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].conflict.kept, c.kept);
+    assert_eq!(open[0].conflict.user_name, "A Person");
+    assert!(
+        b.read(|txn| txn.conflicts(&[u(99)], false))
+            .unwrap()
+            .is_empty()
+    );
+    b.write(|txn| {
+        txn.resolve_conflict(
+            c.id,
+            &Resolution {
+                action: "accepted".into(),
+                by: uid,
+                at: Utc::now(),
+                note: "fine".into(),
+            },
+        )
+    })
+    .unwrap();
+    assert!(
+        b.read(|txn| txn.conflicts(&[site], true))
+            .unwrap()
+            .is_empty()
+    );
+    let all = b.read(|txn| txn.conflicts(&[site], false)).unwrap();
+    let r = all[0].conflict.resolution.as_ref().expect("resolution");
+    assert_eq!(
+        (r.action.as_str(), r.by, r.note.as_str()),
+        ("accepted", uid, "fine")
+    );
+    assert_eq!(b.read(|txn| txn.open_conflicts_on(wo)).unwrap(), 0);
+}
+
+fn auth_rows<B: Backend>(b: &B) {
+    let (uid, did) = (u(1), u(2));
+    b.write(|txn| {
+        txn.put_user(&user(uid, vec![u(3)]))?;
+        txn.insert_device(&device(did, uid, 5))
+    })
+    .unwrap();
+    let by_name = b
+        .read(|txn| txn.user_by_username("USER1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_name.id, uid);
+    let dup = b.write(|txn| {
+        txn.put_user(&user(u(8), vec![])).and_then(|_| {
+            let mut clash = user(u(9), vec![]);
+            clash.username = "user1".into();
+            txn.put_user(&clash)
+        })
+    });
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    let d = b
+        .read(|txn| txn.device_by_token(&[5; 32]))
+        .unwrap()
+        .unwrap();
+    assert_eq!((d.id, d.user_id, d.revoked_at), (did, uid, None));
+    assert!(
+        b.read(|txn| txn.device_by_token(&[6; 32]))
+            .unwrap()
+            .is_none()
+    );
+    assert!(b.write(|txn| txn.revoke_device(did, Utc::now())).unwrap());
+    assert!(
+        !b.write(|txn| txn.revoke_device(u(404), Utc::now()))
+            .unwrap()
+    );
+    assert!(
+        b.read(|txn| txn.device(did))
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_some()
+    );
+    b.write(|txn| txn.set_device_progress(did, 12, Utc::now()))
+        .unwrap();
+    assert_eq!(b.read(|txn| txn.devices()).unwrap()[0].last_seq, 12);
+    let owner = b.write(|txn| {
+        txn.claim_work_order_number("WO-1", u(70))?;
+        txn.claim_work_order_number("WO-1", u(70))?;
+        txn.work_order_number_owner("WO-1")
+    });
+    assert_eq!(owner.unwrap(), Some(u(70)));
+    assert!(
+        b.write(|txn| txn.claim_work_order_number("WO-1", u(71)))
+            .is_err()
+    );
+}
+
+fn tombstone_horizon<B: Backend>(b: &B) {
+    b.write(|txn| {
+        txn.put_row(Kind::Site, "a", None, &site_row(u(1)))?;
+        txn.put_row(Kind::Site, "b", None, &site_row(u(2)))
+    })
+    .unwrap();
+    assert_eq!(b.read(|txn| txn.tombstone_horizon()).unwrap(), 0);
+    let gone = b
+        .write(|txn| txn.delete_row(Kind::Site, "a", Utc::now()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        b.write(|txn| txn.delete_row(Kind::Site, "nope", Utc::now()))
+            .unwrap(),
+        None
+    );
+    let rows = pulled(b, 0, &[], 100);
+    assert_eq!(rows, vec![(2, "b".into(), true), (gone, "a".into(), false)]);
+    assert_eq!(b.write(|txn| txn.purge_tombstones(gone)).unwrap(), 1);
+    assert_eq!(b.read(|txn| txn.tombstone_horizon()).unwrap(), gone);
+    assert_eq!(pulled(b, 0, &[], 100).len(), 1);
+}
+
+#[test]
+fn sqlite_versions_strictly_increase_across_transactions() {
+    versions_strictly_increase_across_transactions(&sqlite().1);
+}
+
+#[test]
+fn sqlite_pull_by_cursor_and_site() {
+    pull_by_cursor_and_site(&sqlite().1);
+}
+
+#[test]
+fn sqlite_exactly_once_bookkeeping() {
+    exactly_once_bookkeeping(&sqlite().1);
+}
+
+#[test]
+fn sqlite_conflicts_stored_and_resolved() {
+    conflicts_stored_and_resolved(&sqlite().1);
+}
+
+#[test]
+fn sqlite_auth_rows() {
+    auth_rows(&sqlite().1);
+}
+
+#[test]
+fn sqlite_tombstone_horizon() {
+    tombstone_horizon(&sqlite().1);
+}
+
+#[test]
+fn sqlite_migrations_are_well_formed() {
+    biomend_server::backend::sqlite::validate_migrations().unwrap();
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let mut person = user(u(1), vec![]);
+    person.password_hash = "$argon2id$secret".into();
+    assert!(!format!("{person:?}").contains("secret"));
+    let d = device(u(2), u(1), 0xab);
+    assert!(!format!("{d:?}").contains("171"));
+    let t = biomend_server::auth::Token::generate().unwrap();
+    assert_eq!(t.0.len(), 64);
+    assert!(!format!("{t:?}").contains(&t.0));
+}
