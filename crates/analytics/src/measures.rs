@@ -265,9 +265,9 @@ impl ServiceCost {
     }
 }
 
-/// PRODUCT.md: "COSR = total service cost (in-house labor at a loaded rate
-/// + parts + contracts + vendor time and materials) / acquisition cost,
-/// per year". Over a period and a group, "per year" is Σ service cost /
+/// PRODUCT.md: "COSR = total service cost (in-house labor at a loaded
+/// rate, parts, contracts, vendor time and materials) / acquisition cost,
+/// per year" (the brief writes the sum with plus signs). Over a period and a group, "per year" is Σ service cost /
 /// Σ (acquisition cost × years each asset was covered), so a unit bought
 /// mid-period weighs for the time it was there.
 /// `acquisition_cost_years` is that sum in cent-years.

@@ -226,13 +226,13 @@ pub fn scorecard(
         .over(period);
         out[i].score = score;
     }
-    for i in 0..out.len() {
+    for (i, r) in out.iter_mut().enumerate() {
         if !ranked.contains(&i) {
-            out[i].score = Explained::new(
+            r.score = Explained::new(
                 None,
                 "not ranked",
                 vec![
-                    input("unit-years", Value::Years(out[i].unit_years)),
+                    input("unit-years", Value::Years(r.unit_years)),
                     input("minimum unit-years to rank", Value::Years(s.min_unit_years)),
                 ],
             )
