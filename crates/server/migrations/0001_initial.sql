@@ -12,8 +12,10 @@ CREATE TABLE rows (
     body    TEXT NOT NULL,   -- the protocol record's JSON
     UNIQUE (kind, key)
 );
--- Pull for one site's users walks versions above a cursor.
-CREATE INDEX rows_site_version ON rows (site_id, version);
+-- No (site_id, version) index: a pull walks the rowid (version) order
+-- and skips other sites' rows, which stays cheap with the few sites of a
+-- health system, while an index on site would make SQLite merge two index
+-- ranges and sort every visible row for each page.
 -- The sign-off queue: completed work orders, without decoding every body.
 CREATE INDEX rows_work_order_status ON rows (json_extract(body, '$.status'))
     WHERE kind = 'work_order';

@@ -505,11 +505,13 @@ impl Txn for SqliteTxn<'_> {
         let mut tombs = tombs.into_iter().peekable();
 
         // `version` is the rowid: this walks the table in version order
-        // from the cursor and stops after `limit` visible rows. The body
+        // from the cursor and stops after `limit` visible rows. NOT
+        // INDEXED keeps SQLite on that walk: the planner would otherwise
+        // pick the (kind, key) or expression indexes and sort the result. The body
         // is borrowed from SQLite's row buffer and never decoded.
         let row_sql = format!(
-            "SELECT version, kind, key, body FROM rows WHERE version > ?1 AND {site_clause} \
-             ORDER BY version LIMIT {limit}"
+            "SELECT version, kind, key, body FROM rows NOT INDEXED \
+             WHERE version > ?1 AND {site_clause} ORDER BY version LIMIT {limit}"
         );
         let mut stmt = self.conn.prepare_cached(&row_sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
