@@ -115,6 +115,36 @@ fn domain_does_no_io_and_depends_on_no_other_crate_of_ours() {
 }
 
 #[test]
+fn analytics_does_no_io_and_reads_no_clock() {
+    let deps = dependencies(&root().join("crates/analytics/Cargo.toml"));
+    for forbidden in ["rusqlite", "tokio", "reqwest", "axum", "getrandom"] {
+        assert!(
+            !deps.iter().any(|d| d == forbidden),
+            "analytics must not depend on {forbidden}"
+        );
+    }
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/analytics/src"), &mut files);
+    for f in files {
+        let text = fs::read_to_string(&f).expect("source");
+        for io in [
+            "std::fs",
+            "std::net",
+            "std::process",
+            "SystemTime::now",
+            "Utc::now",
+            "Local::now",
+        ] {
+            assert!(
+                !text.contains(io),
+                "{} uses {io}; analytics are pure functions of their inputs",
+                f.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn dependencies_point_inward() {
     // crate -> internal crates it may depend on (normal dependencies).
     let allowed: &[(&str, &[&str])] = &[
@@ -123,6 +153,7 @@ fn dependencies_point_inward() {
         ("demo", &["biomend-domain"]),
         ("store", &["biomend-domain"]),
         ("protocol", &["biomend-domain"]),
+        ("analytics", &["biomend-domain"]),
         (
             "sync",
             &["biomend-domain", "biomend-protocol", "biomend-store"],
