@@ -24,6 +24,10 @@ pub enum CoreError {
     Store(#[from] StoreError),
     #[error("sync data: {0}")]
     Protocol(#[from] biomend_protocol::ProtocolError),
+    #[error(transparent)]
+    Sync(#[from] biomend_sync::SyncError),
+    #[error("this device is not signed in to a server; run `biomend login` first")]
+    NotSignedIn,
     #[error("I/O error on {path}: {source}")]
     Io {
         path: String,
@@ -47,6 +51,19 @@ impl CoreError {
             CoreError::Store(_) => "storage_error",
             CoreError::Protocol(_) => "protocol_error",
             CoreError::Io { .. } => "io_error",
+            CoreError::NotSignedIn => "not_signed_in",
+            CoreError::Sync(e) => match e {
+                biomend_sync::SyncError::Offline => "offline",
+                biomend_sync::SyncError::ClientTooOld { .. } => "client_too_old",
+                biomend_sync::SyncError::Refused(_) => "refused",
+                biomend_sync::SyncError::PendingLocal { .. } => "pending_changes",
+                biomend_sync::SyncError::ServerBehind { .. } => "server_behind",
+                biomend_sync::SyncError::Server(_) | biomend_sync::SyncError::BadAnswer(_) => {
+                    "server_error"
+                }
+                biomend_sync::SyncError::Store(_) => "storage_error",
+                biomend_sync::SyncError::Protocol(_) => "protocol_error",
+            },
         }
     }
 

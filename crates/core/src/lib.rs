@@ -33,6 +33,8 @@ pub mod pm;
 pub mod search;
 pub mod setup;
 pub mod sign_off;
+pub mod supervisor;
+pub mod sync;
 pub mod workflow;
 
 pub use error::CoreError;

@@ -16,7 +16,7 @@
 //! with an answer.
 
 use biomend_protocol::*;
-use biomend_sync::{Transport, TransportError};
+use biomend_sync::{SupervisorApi, Transport, TransportError};
 use chrono::{DateTime, SecondsFormat, Utc};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -128,20 +128,6 @@ pub enum LoginError {
     Net(#[from] NetError),
     #[error(transparent)]
     Transport(#[from] TransportError),
-}
-
-/// The server's questions a supervisor asks directly (these need a
-/// connection; nothing is stored on the device).
-pub trait SupervisorApi {
-    /// What came in since `since` (the server's default, 12 hours, when
-    /// `None`), newest first.
-    fn incoming(&mut self, since: Option<DateTime<Utc>>)
-    -> Result<Vec<IncomingV1>, TransportError>;
-    /// Open conflicts, or all of them.
-    fn conflicts(&mut self, all: bool) -> Result<Vec<ConflictV1>, TransportError>;
-    fn resolve(&mut self, id: Uuid, r: &ResolveConflict) -> Result<ConflictV1, TransportError>;
-    /// Completed work waiting for sign-off, oldest first.
-    fn sign_off_queue(&mut self) -> Result<Vec<SignOffItemV1>, TransportError>;
 }
 
 /// The sync transport and supervisor calls of one signed-in device.

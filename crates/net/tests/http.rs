@@ -2,9 +2,9 @@
 //! canned replies: the bearer header, how each kind of answer maps to a
 //! transport error, and that the token never shows.
 
-use biomend_net::{HttpTransport, SupervisorApi, login};
+use biomend_net::{HttpTransport, login};
 use biomend_protocol::*;
-use biomend_sync::{Transport, TransportError};
+use biomend_sync::{SupervisorApi, Transport, TransportError};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::mpsc;

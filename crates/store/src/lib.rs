@@ -38,7 +38,7 @@ pub mod write;
 pub use login::DeviceLogin;
 pub use pull::{PullCounts, PullMode, PullTx, PulledRow, Replicated, RowKind};
 pub use read::*;
-pub use write::{Actor, Tx};
+pub use write::{Actor, AssetBatch, Tx};
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};

@@ -36,7 +36,8 @@ pub use scheduler::{SYNC_INTERVAL, Scheduler};
 pub use status::{Status, status};
 
 use biomend_protocol::{
-    ErrorBody, ProtocolError, PullRequest, PullResponse, PushRequest, PushResponse,
+    ConflictV1, ErrorBody, IncomingV1, ProtocolError, PullRequest, PullResponse, PushRequest,
+    PushResponse, ResolveConflict, SignOffItemV1,
 };
 use biomend_store::StoreError;
 
@@ -47,6 +48,28 @@ pub trait Transport {
     fn push(&mut self, req: &PushRequest) -> Result<PushResponse, TransportError>;
     /// Asks for one page of changes after `req.cursor`.
     fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, TransportError>;
+}
+
+/// The server's questions a supervisor asks directly (these need a
+/// connection; nothing is stored on the device). Implemented over HTTP by
+/// `biomend-net`.
+pub trait SupervisorApi {
+    /// What came in since `since` (the server's default, 12 hours, when
+    /// `None`), newest first.
+    fn incoming(
+        &mut self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<Vec<IncomingV1>, TransportError>;
+    /// Open conflicts, or all of them, newest first.
+    fn conflicts(&mut self, all: bool) -> Result<Vec<ConflictV1>, TransportError>;
+    /// Accepts or reverses one conflict.
+    fn resolve(
+        &mut self,
+        id: uuid::Uuid,
+        r: &ResolveConflict,
+    ) -> Result<ConflictV1, TransportError>;
+    /// Completed work waiting for sign-off, oldest first.
+    fn sign_off_queue(&mut self) -> Result<Vec<SignOffItemV1>, TransportError>;
 }
 
 /// Why a push got no answer to act on.
