@@ -455,16 +455,19 @@ pub fn complete(app: &mut App, username: &str, number: &str, c: &Completion) -> 
             pm_schedule: None,
         };
         if let Some(d) = &open_downtime {
+            // Another tablet, whose clock may run ahead of this one, may
+            // have opened it: never end it before it began.
+            let ended_at = now.max(d.started_at);
             tx.update_downtime(
                 d,
                 &Downtime {
-                    ended_at: Some(now),
+                    ended_at: Some(ended_at),
                     ..d.clone()
                 },
             )?;
             done.downtime_ended = Some(DowntimeEnd {
                 downtime_id: d.id.0,
-                ended_at: now,
+                ended_at,
             });
         }
         if matches!(

@@ -174,8 +174,16 @@ pub fn push(
             }
         };
         let (touched_wo, touched_asset, site) = (work.work_order, work.asset, work.site);
+        let written: Vec<(Kind, String)> = if rejection.is_none() {
+            work.written()
+        } else {
+            Vec::new()
+        };
         if rejection.is_none() {
             work.commit()?;
+        }
+        if let Ok(m) = env.mutation() {
+            echo_unwritten(txn, &m, &written)?;
         }
         let site_id = site.or_else(|| actor.sites.first().copied());
         txn.log_mutation(&LogEntry {
@@ -243,6 +251,11 @@ impl<'a> Work<'a> {
             asset: None,
             site: None,
         }
+    }
+
+    /// The rows this mutation's changes will write.
+    fn written(&self) -> Vec<(Kind, String)> {
+        self.order.clone()
     }
 
     fn commit(self) -> Result<(), StoreError> {
@@ -780,7 +793,11 @@ impl<'a> Work<'a> {
             }
             // The first end recorded stands; a later one changes nothing.
             if d.ended_at.is_none() {
-                d.ended_at = Some(end.ended_at);
+                // Device clocks may be a day apart: a device behind the one
+                // that opened the downtime would end it before it began.
+                // Clocks never decide an outcome, so the end is clamped to
+                // the start (no downtime) rather than refused.
+                d.ended_at = Some(end.ended_at.max(d.started_at));
                 Downtime::try_from(d.clone())
                     .map_err(protocol_error)?
                     .validate()
@@ -1188,4 +1205,75 @@ pub fn restriction(s: AssetStatus) -> u8 {
         AssetStatus::Missing => 3,
         AssetStatus::Retired => 4,
     }
+}
+
+/// Every row a device changed locally when it recorded `m`.
+fn rows_named(m: &Mutation) -> Vec<(Kind, String)> {
+    let id = |kind: Kind, id: Uuid| (kind, id.to_string());
+    let work = |w: &RecordWork, out: &mut Vec<(Kind, String)>| {
+        out.extend(w.labor.iter().map(|l| id(Kind::Labor, l.id)));
+        out.extend(w.parts.iter().map(|p| id(Kind::PartUse, p.id)));
+        out.extend(w.readings.iter().map(|r| id(Kind::Reading, r.id)));
+        out.extend(w.notes.iter().map(|n| id(Kind::WorkNote, n.id)));
+    };
+    let mut out = Vec::new();
+    match m {
+        Mutation::CreateWorkOrder(c) => {
+            out.push(id(Kind::WorkOrder, c.work_order.id));
+            out.extend(c.downtime.iter().map(|d| id(Kind::Downtime, d.id)));
+            out.extend(c.asset_status.iter().map(|a| id(Kind::Asset, a.asset_id)));
+        }
+        Mutation::SetWorkOrderStatus(s) => out.push(id(Kind::WorkOrder, s.work_order_id)),
+        Mutation::RecordWork(w) => {
+            out.push(id(Kind::WorkOrder, w.work_order_id));
+            work(w, &mut out);
+        }
+        Mutation::CompleteWorkOrder(c) => {
+            out.push(id(Kind::WorkOrder, c.work_order_id));
+            work(&c.work, &mut out);
+            out.push(id(Kind::Signature, c.signature.id));
+            out.extend(
+                c.downtime_ended
+                    .iter()
+                    .map(|d| id(Kind::Downtime, d.downtime_id)),
+            );
+            out.extend(c.asset_status.iter().map(|a| id(Kind::Asset, a.asset_id)));
+            out.extend(c.pm_schedule.iter().map(|s| {
+                (
+                    Kind::PmSchedule,
+                    pm_schedule_key(s.to.asset_id, s.to.plan_id),
+                )
+            }));
+        }
+        Mutation::SignOffWorkOrder(s) => out.push(id(Kind::WorkOrder, s.work_order_id)),
+        Mutation::RecordPmAttempt(a) => {
+            out.push(id(Kind::WorkOrder, a.attempt.work_order_id));
+            out.push(id(Kind::PmAttempt, a.attempt.id));
+        }
+        Mutation::UpdateAsset(u) => out.push(id(Kind::Asset, u.asset_id)),
+    }
+    out
+}
+
+/// Sends the server's truth back to the device for every row it changed
+/// locally that this mutation did not write: the device applied its edit
+/// optimistically, and when a rule kept the server's value (a conflict)
+/// or refused the mutation, the row did not change here, so without a new
+/// version the device's cursor would already be past it and the device
+/// would keep its own value for good. Re-putting the row as it is gives
+/// it a new version, and every device pulls it again.
+fn echo_unwritten(
+    txn: &mut dyn Txn,
+    m: &Mutation,
+    written: &[(Kind, String)],
+) -> Result<(), StoreError> {
+    for (kind, key) in rows_named(m) {
+        if written.iter().any(|(k, w)| *k == kind && *w == key) {
+            continue;
+        }
+        if let Some(row) = txn.get_row(kind, &key)? {
+            txn.put_row(kind, &key, row.site_id, &row.body)?;
+        }
+    }
+    Ok(())
 }

@@ -936,6 +936,17 @@ impl<'a> PullTx<'a> {
             }
         };
         let recall = self.local_ref("recalls", w.recall_id.map(|r| r.0))?;
+        // Numbers minted offline can collide; the server renumbers one of
+        // the two, and both rows arrive in this pull in version order,
+        // which may briefly put two rows on one number. Park the other
+        // row's number until its own row arrives: it must, since a pull
+        // applies only when nothing is pending, so the server holds every
+        // local row and sends the renumbered one after this cursor.
+        self.exec(
+            "UPDATE work_orders SET number = number || ' (renumbering ' || hex(id) || ')' \
+             WHERE number = ?1 AND id <> ?2",
+            params![w.number, w.id.0],
+        )?;
         self.exec(
             &upsert_sql(
                 "work_orders",
