@@ -19,14 +19,10 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text
     #[arg(long, global = true)]
     pub json: bool,
-    /// Act as this user (recorded in the audit trail)
-    #[arg(
-        long = "as",
-        global = true,
-        env = "BIOMEND_USER",
-        default_value = "demo.tech"
-    )]
-    pub user: String,
+    /// Act as this user (recorded in the audit trail) [default: the user
+    /// who signed this device in, else demo.tech]
+    #[arg(long = "as", global = true, env = "BIOMEND_USER")]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -66,6 +62,67 @@ pub enum Command {
     Pm(PmCmd),
     /// List the closure codes
     ClosureCodes,
+    /// Sign this device in to a Biomend server
+    Login(LoginArgs),
+    /// Send this device's changes to the server and fetch the server's
+    Sync {
+        #[command(subcommand)]
+        cmd: Option<SyncCmd>,
+    },
+    /// Conflicts the server settled by its rules (supervisors)
+    Conflicts(ConflictsArgs),
+    /// What came in from every device since the last shift (supervisors)
+    Incoming {
+        /// Since this instant (RFC 3339) [default: the server's, 12 hours]
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The server's address, e.g. https://biomend.example.org
+    #[arg(long)]
+    pub server: String,
+    #[arg(long)]
+    pub username: String,
+    /// Read the password from standard input instead of prompting
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// What this device is called in the administrator's list
+    #[arg(long)]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Where sync stands, without contacting the server
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    /// Resolved conflicts too
+    #[arg(long)]
+    pub all: bool,
+    #[command(subcommand)]
+    pub cmd: Option<ConflictsCmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCmd {
+    /// Accept the rule's choice or reverse it
+    Resolve {
+        id: uuid::Uuid,
+        /// The rule's choice stands
+        #[arg(long, conflicts_with = "reverse", required_unless_present = "reverse")]
+        accept: bool,
+        /// Restore the value the rule set aside
+        #[arg(long)]
+        reverse: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +240,32 @@ pub enum AssetCmd {
         #[arg(long, default_value_t = 25)]
         limit: u32,
     },
+    /// Change a device's status, room, serial or notes
+    Edit(AssetEditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssetEditArgs {
+    pub tag: String,
+    #[arg(long, value_parser = parse_asset_status)]
+    pub status: Option<biomend_domain::asset::AssetStatus>,
+    /// A room in the asset's site: the room, or "building floor room"
+    #[arg(long)]
+    pub location: Option<String>,
+    /// The serial number ("" clears it)
+    #[arg(long)]
+    pub serial: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// A department of the asset's site (inventory editors only)
+    #[arg(long)]
+    pub department: Option<String>,
+}
+
+fn parse_asset_status(s: &str) -> Result<biomend_domain::asset::AssetStatus, String> {
+    biomend_domain::asset::AssetStatus::parse(&s.replace('-', "_")).ok_or_else(|| {
+        "expected one of: in_service, out_of_service, in_repair, retired, missing".to_string()
+    })
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -3,6 +3,7 @@
 //! use case, and prints the result as text or JSON; it holds no rules.
 
 mod args;
+mod netcmd;
 mod output;
 
 use anyhow::Context;
@@ -25,7 +26,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             out.error(&e);
-            ExitCode::FAILURE
+            if netcmd::is_offline(&e) {
+                ExitCode::from(netcmd::EXIT_OFFLINE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -42,8 +47,16 @@ fn open(cli: &Cli) -> anyhow::Result<App> {
     App::open(&path).with_context(|| format!("cannot open database {}", path.display()))
 }
 
+/// Who acts: `--as`, else whoever signed this device in, else the demo
+/// technician.
+fn acting_user(cli: &Cli, app: &App) -> anyhow::Result<String> {
+    if let Some(u) = &cli.user {
+        return Ok(u.clone());
+    }
+    Ok(biomend_core::sync::signed_in_username(app)?.unwrap_or_else(|| "demo.tech".into()))
+}
+
 fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
-    let user = cli.user.as_str();
     match &cli.command {
         Command::Demo(a) => demo(cli, a, out),
         Command::Init(a) => {
@@ -67,9 +80,10 @@ fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
         }
         Command::User(UserCmd::Add(a)) => {
             let mut app = open(cli)?;
+            let user = acting_user(cli, &app)?;
             let u = biomend_core::setup::add_user(
                 &mut app,
-                user,
+                &user,
                 &biomend_core::setup::NewUser {
                     username: a.username.clone(),
                     display_name: a.name.clone().unwrap_or_else(|| a.username.clone()),
@@ -146,7 +160,7 @@ fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
             let day = biomend_core::my_day::run(
                 &app,
                 &biomend_core::my_day::MyDayInput {
-                    username: user.to_string(),
+                    username: acting_user(cli, &app)?,
                     horizon_days: *days,
                     max_pms: *max_pms,
                 },
@@ -170,6 +184,48 @@ fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
         }
         Command::Wo(w) => work_order(cli, w, out),
         Command::Pm(p) => pm(cli, p, out),
+        Command::Asset(AssetCmd::Edit(a)) => {
+            let mut app = open(cli)?;
+            let user = acting_user(cli, &app)?;
+            let edited = biomend_core::asset_edit::run(
+                &mut app,
+                &biomend_core::asset_edit::AssetEdit {
+                    username: user,
+                    tag: a.tag.clone(),
+                    status: a.status,
+                    place: a
+                        .location
+                        .clone()
+                        .map(biomend_core::asset_edit::Place::Room),
+                    serial: a
+                        .serial
+                        .clone()
+                        .map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+                    notes: a.notes.clone(),
+                    risk: None,
+                    department: a.department.clone(),
+                },
+            )?;
+            out.show(&edited, || {
+                if edited.changed.is_empty() {
+                    format!("{}: nothing changed", edited.asset.tag)
+                } else {
+                    format!(
+                        "{}: changed {}; queued for sync",
+                        edited.asset.tag,
+                        edited.changed.join(", ")
+                    )
+                }
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Login(a) => netcmd::login(cli, a, out),
+        Command::Sync { cmd: None } => netcmd::sync(cli, out),
+        Command::Sync {
+            cmd: Some(SyncCmd::Status),
+        } => netcmd::status(cli, out),
+        Command::Conflicts(a) => netcmd::conflicts(cli, a, out),
+        Command::Incoming { since } => netcmd::incoming(cli, *since, out),
     }
 }
 
@@ -234,8 +290,8 @@ fn import_assets(cli: &Cli, a: &ImportArgs, out: &Out) -> anyhow::Result<ExitCod
         opts.mapping = Some(biomend_interchange::ColumnMapping::parse(m)?);
     }
     let spinner = out.spinner(&format!("importing {}", a.file.display()));
-    let outcome =
-        biomend_core::import::assets(&mut app, &cli.user, &a.file, &opts, a.only_good_rows)?;
+    let user = acting_user(cli, &app)?;
+    let outcome = biomend_core::import::assets(&mut app, &user, &a.file, &opts, a.only_good_rows)?;
     spinner.finish_and_clear();
     out.show(&outcome, || {
         output::import_outcome(&outcome, a.only_good_rows)
@@ -318,7 +374,8 @@ fn record_from(r: &RecordArgs) -> anyhow::Result<biomend_core::workflow::WorkRec
 fn work_order(cli: &Cli, w: &WoCmd, out: &Out) -> anyhow::Result<ExitCode> {
     use biomend_core::workflow;
     let mut app = open(cli)?;
-    let user = cli.user.as_str();
+    let user = acting_user(cli, &app)?;
+    let user = user.as_str();
     let wo = match w {
         WoCmd::New(a) => biomend_core::corrective::run(
             &mut app,
@@ -403,12 +460,13 @@ fn work_order(cli: &Cli, w: &WoCmd, out: &Out) -> anyhow::Result<ExitCode> {
 
 fn pm(cli: &Cli, p: &PmCmd, out: &Out) -> anyhow::Result<ExitCode> {
     let mut app = open(cli)?;
+    let user = acting_user(cli, &app)?;
     match p {
         PmCmd::Open { tag } => {
             let wo = biomend_core::pm::open(
                 &mut app,
                 &biomend_core::pm::OpenPm {
-                    username: cli.user.clone(),
+                    username: user.clone(),
                     tag: tag.clone(),
                     plan_id: None,
                 },
@@ -422,7 +480,7 @@ fn pm(cli: &Cli, p: &PmCmd, out: &Out) -> anyhow::Result<ExitCode> {
         } => {
             let a = biomend_core::pm::attempt(
                 &mut app,
-                &cli.user,
+                &user,
                 number,
                 (*outcome).into(),
                 note.as_deref().unwrap_or(""),

@@ -9,7 +9,8 @@ use crate::{App, CoreError, Result};
 use biomend_protocol::{LoginRequest, LoginResponse, PROTOCOL_VERSION};
 use biomend_store::DeviceLogin;
 use biomend_store::outbox_state::RejectedMutation;
-use biomend_sync::{Engine, Progress, Status, SyncReport, Transport, TransportError};
+use biomend_sync::{Engine, Status, SyncReport};
+pub use biomend_sync::{Progress, SupervisorApi, Transport, TransportError};
 use serde::Serialize;
 use uuid::Uuid;
 
