@@ -53,6 +53,7 @@ fn pull_req() -> PullRequest {
         device_id: uuid::Uuid::from_u128(9),
         cursor: 41,
         limit: 100,
+        from_zero: false,
     }
 }
 

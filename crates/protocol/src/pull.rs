@@ -41,6 +41,13 @@ pub struct PullRequest {
     /// At most this many changes (the server caps it at
     /// [`MAX_PULL_LIMIT`]).
     pub limit: u32,
+    /// This page continues a run that started from cursor 0 (a new device
+    /// or a resync), whose result replaces everything the device held.
+    /// Such a run cannot miss a deletion, since it only keeps rows alive
+    /// when read and tombstones are purged long after their row died, so
+    /// the tombstone horizon does not apply to it. Absent means false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_zero: bool,
 }
 
 /// One page of changes, oldest version first.

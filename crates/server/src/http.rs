@@ -466,7 +466,10 @@ async fn pull<B: Backend>(
     let body = blocking(move || {
         backend.read(|txn| -> Result<Vec<u8>, ApiError> {
             let horizon = txn.tombstone_horizon()?;
-            if req.cursor > 0 && req.cursor < horizon {
+            // A run from zero replaces all the device holds, so only a
+            // device building on an older copy can have missed a purged
+            // deletion.
+            if req.cursor > 0 && req.cursor < horizon && !req.from_zero {
                 return Err(ApiError::new(
                     StatusCode::GONE,
                     RESYNC_REQUIRED,

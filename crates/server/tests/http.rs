@@ -360,8 +360,15 @@ async fn a_cursor_older_than_the_tombstone_horizon_must_resync() {
         .unwrap();
     let body = json!({"protocol_version": 1, "schema_version": 7, "device_id": a.device_id, "cursor": last, "limit": 100});
     assert_error(&a.post("/v1/pull", &body).await, 410, RESYNC_REQUIRED);
-    // From zero is always fine.
-    assert!(!a.pull_page(0, 10).await.changes.is_empty());
+    // From zero is always fine, and so is every later page of a run that
+    // started there, though its cursor is below the horizon.
+    let first = a.pull_page(0, 10).await;
+    assert!(!first.changes.is_empty() && first.cursor < deleted);
+    let body = json!({"protocol_version": 1, "schema_version": 7, "device_id": a.device_id,
+        "cursor": first.cursor, "limit": 10, "from_zero": true});
+    let (status, page) = a.post("/v1/pull", &body).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(!page["changes"].as_array().unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -178,6 +178,7 @@ impl Engine {
                 device_id: self.device_id(),
                 cursor: f.cursor,
                 limit: self.page_size().min(MAX_PULL_LIMIT),
+                from_zero: f.from == 0,
             };
             let resp = match transport.pull(&req) {
                 Ok(r) => r,

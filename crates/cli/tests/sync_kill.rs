@@ -1,0 +1,199 @@
+//! A tablet killed (SIGKILL) in the middle of `biomend sync`, again and
+//! again, loses nothing: the real binary over a real file, against the
+//! real server on a loopback port. Whenever the kill lands (before a
+//! request, after the server applied a batch but before the answer was
+//! recorded, during the pull), the next sync finishes the job, every
+//! mutation is applied exactly once, and the server holds every edit.
+
+use biomend_core::App;
+use biomend_core::asset_edit::{self, AssetEdit};
+use biomend_demo::DemoParams;
+use biomend_server::auth::HashCost;
+use biomend_server::{Backend, Config, SqliteBackend};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+const EDITS: usize = 600;
+
+fn biomend(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_biomend"));
+    c.env_remove("BIOMEND_DB")
+        .env_remove("BIOMEND_USER")
+        .arg("--db")
+        .arg(db);
+    c
+}
+
+fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = biomend(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run biomend");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_tablet_killed_mid_sync_again_and_again_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_db = dir.path().join("server.db");
+    {
+        let backend = SqliteBackend::open(&server_db).unwrap();
+        biomend_server::seed::seed_demo(
+            &backend,
+            &DemoParams::scaled(60, 200),
+            "demo",
+            &HashCost::fast_for_tests(),
+        )
+        .unwrap();
+    }
+    let backend = Arc::new(SqliteBackend::open(&server_db).unwrap());
+    let router = biomend_server::router(
+        backend.clone(),
+        Config {
+            hash_cost: HashCost::fast_for_tests(),
+        },
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(async move {
+        let _ = biomend_server::serve(listener, router, None, std::future::pending()).await;
+    });
+
+    let tablet = dir.path().join("tablet.db");
+    ok(run(
+        &tablet,
+        &[
+            "login",
+            "--server",
+            &url,
+            "--username",
+            "demo.tech",
+            "--password-stdin",
+        ],
+        "demo\n",
+    ));
+    ok(run(&tablet, &["sync"], ""));
+
+    // A shift's worth of edits, made offline through the app core.
+    let tags: Vec<String> = {
+        let db = rusqlite::Connection::open(&tablet).unwrap();
+        let mut stmt = db.prepare("SELECT tag FROM assets ORDER BY tag").unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    {
+        let mut app = App::open(&tablet).unwrap();
+        for i in 0..EDITS {
+            asset_edit::run(
+                &mut app,
+                &AssetEdit {
+                    username: "demo.tech".into(),
+                    tag: tags[i % tags.len()].clone(),
+                    notes: Some(format!("Round {i}")),
+                    ..AssetEdit::default()
+                },
+            )
+            .unwrap();
+        }
+    }
+
+    // Kill sync at growing delays until one finishes on its own.
+    let mut kills = 0;
+    for delay_ms in [5u64, 15, 30, 60, 100, 150, 250, 400, 700, 1200] {
+        let mut child = biomend(&tablet)
+            .arg("sync")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            // SIGKILL: no destructor, no flush, no goodbye.
+            child.kill().unwrap();
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(kills > 0, "no sync was ever killed mid-way");
+    let done = ok(run(&tablet, &["--json", "sync"], ""));
+    let summary: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert_eq!(summary["status"]["pending"], 0, "{summary}");
+
+    // Exactly once: every mutation the tablet holds was logged once, under
+    // its own seq and id, and nothing else was.
+    let db = rusqlite::Connection::open(&tablet).unwrap();
+    let device: Vec<u8> = db
+        .query_row("SELECT device_id FROM device_login", [], |r| r.get(0))
+        .unwrap();
+    let device = uuid::Uuid::from_slice(&device).unwrap();
+    let held: Vec<(i64, Vec<u8>, String)> = db
+        .prepare("SELECT seq, id, state FROM outbox ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(held.len(), EDITS);
+    backend
+        .read(|txn| -> Result<(), biomend_server::StoreError> {
+            for (seq, id, state) in &held {
+                assert_eq!(state, "applied", "seq {seq}");
+                let logged = txn
+                    .logged_mutation(device, *seq as u64)?
+                    .unwrap_or_else(|| panic!("seq {seq} never reached the server"));
+                assert_eq!(logged.mutation_id.as_bytes().as_slice(), id.as_slice());
+                assert!(
+                    logged.rejection.is_none(),
+                    "seq {seq}: {:?}",
+                    logged.rejection
+                );
+            }
+            assert!(txn.logged_mutation(device, EDITS as u64 + 1)?.is_none());
+            Ok(())
+        })
+        .unwrap();
+
+    // The server holds each asset's last note, as the tablet does.
+    for (i, tag) in tags.iter().enumerate().take(EDITS.min(tags.len())) {
+        let last = (0..EDITS).filter(|j| j % tags.len() == i).max().unwrap();
+        let id: Vec<u8> = db
+            .query_row("SELECT id FROM assets WHERE tag = ?1", [tag], |r| r.get(0))
+            .unwrap();
+        let key = uuid::Uuid::from_slice(&id).unwrap().to_string();
+        let row = backend
+            .read(|txn| txn.get_row(biomend_protocol::Kind::Asset, &key))
+            .unwrap()
+            .unwrap();
+        let asset: biomend_protocol::AssetV1 = serde_json::from_str(&row.body).unwrap();
+        assert_eq!(asset.notes, format!("Round {last}"), "{tag}");
+    }
+}

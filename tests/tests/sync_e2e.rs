@@ -1,0 +1,605 @@
+//! End to end: the real server on a loopback port over a real SQLite file,
+//! and several tablets, each the real app core over its own SQLite file,
+//! syncing over real HTTP (`biomend-net`). Each test tells one story a
+//! biomed department lives through.
+
+use biomend_core::App;
+use biomend_core::asset_edit::{self, AssetEdit, Place};
+use biomend_core::corrective::{self, NewCorrective};
+use biomend_core::env::{FixedClock, IdGen};
+use biomend_core::pm::{self, OpenPm};
+use biomend_core::supervisor::{self, Resolution};
+use biomend_core::sync::{self, LoginInput};
+use biomend_core::workflow::{self, Completion, LaborInput, WorkRecord};
+use biomend_demo::DemoParams;
+use biomend_domain::asset::AssetStatus;
+use biomend_domain::work_order::{ClosureCode, Priority};
+use biomend_net::HttpTransport;
+use biomend_protocol::Kind;
+use biomend_server::auth::HashCost;
+use biomend_server::{Backend, Config, SqliteBackend};
+use biomend_store::Store;
+use biomend_sync::{SupervisorApi, TransportError};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
+
+const PASSWORD: &str = "demo";
+
+static NEXT_TABLET: AtomicU64 = AtomicU64::new(1);
+
+struct Server {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    url: String,
+    backend: Arc<SqliteBackend>,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("server.db");
+        {
+            let backend = SqliteBackend::open(&db).unwrap();
+            biomend_server::seed::seed_demo(
+                &backend,
+                &DemoParams::scaled(60, 200),
+                PASSWORD,
+                &HashCost::fast_for_tests(),
+            )
+            .unwrap();
+        }
+        let backend = Arc::new(SqliteBackend::open(&db).unwrap());
+        let router = biomend_server::router(
+            backend.clone(),
+            Config {
+                hash_cost: HashCost::fast_for_tests(),
+            },
+        );
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        rt.spawn(async move {
+            let _ = biomend_server::serve(listener, router, None, std::future::pending()).await;
+        });
+        Server {
+            dir,
+            db,
+            url,
+            backend,
+            _rt: rt,
+        }
+    }
+
+    /// The stored row of `kind` and `key`, decoded.
+    fn row<T: serde::de::DeserializeOwned>(&self, kind: Kind, key: impl ToString) -> T {
+        let row = self
+            .backend
+            .read(|txn| txn.get_row(kind, &key.to_string()))
+            .unwrap()
+            .expect("the server holds the row");
+        serde_json::from_str(&row.body).unwrap()
+    }
+
+    fn rows<T: serde::de::DeserializeOwned>(&self, kind: Kind) -> Vec<T> {
+        self.backend
+            .read(|txn| txn.rows_of_kind(kind))
+            .unwrap()
+            .into_iter()
+            .map(|r| serde_json::from_str(&r.body).unwrap())
+            .collect()
+    }
+}
+
+struct LocalAsset {
+    id: Uuid,
+    status: AssetStatus,
+    location_id: Option<Uuid>,
+    notes: String,
+}
+
+struct Tablet {
+    username: &'static str,
+    path: PathBuf,
+    app: App,
+    clock: Arc<FixedClock>,
+    net: HttpTransport,
+    device_id: Uuid,
+}
+
+fn start_of_shift() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 16, 7, 0, 0).unwrap()
+}
+
+impl Tablet {
+    /// A new tablet signed in as `username`, with its clock `skew` off,
+    /// seeded by its first sync.
+    fn new(server: &Server, username: &'static str, skew: Duration) -> Tablet {
+        let path = server.dir.path().join(format!(
+            "{username}-{}.db",
+            NEXT_TABLET.fetch_add(1, Ordering::Relaxed)
+        ));
+        let clock = Arc::new(FixedClock::new(start_of_shift() + skew));
+        let mut app = App::new(
+            Store::open(&path).unwrap(),
+            clock.clone(),
+            IdGen::seeded(NEXT_TABLET.fetch_add(1, Ordering::Relaxed) * 7919),
+        );
+        let signed = sync::login(
+            &mut app,
+            &LoginInput {
+                server_url: server.url.clone(),
+                username: username.into(),
+                password: PASSWORD.into(),
+                device_name: format!("{username} tablet"),
+            },
+            |url, req| {
+                biomend_net::login(url, req).map_err(|e| match e {
+                    biomend_net::LoginError::Transport(t) => t,
+                    other => TransportError::Server(other.to_string()),
+                })
+            },
+        )
+        .unwrap();
+        let login = sync::credentials(&app).unwrap();
+        let net = HttpTransport::new(&login.server_url, &login.token).unwrap();
+        let mut t = Tablet {
+            username,
+            path,
+            app,
+            clock,
+            net,
+            device_id: signed.device_id,
+        };
+        t.sync();
+        t
+    }
+
+    fn sync(&mut self) -> sync::SyncSummary {
+        sync::sync_now(&mut self.app, &mut self.net, &mut |_| {}).unwrap_or_else(|e| {
+            panic!("{} could not sync: {e}", self.username);
+        })
+    }
+
+    /// The tablet's copy of an asset: id, status, location and notes.
+    fn asset(&self, tag: &str) -> LocalAsset {
+        self.db()
+            .query_row(
+                "SELECT id, status, location_id, notes FROM assets WHERE tag = ?1",
+                [tag],
+                |r| {
+                    Ok(LocalAsset {
+                        id: Uuid::from_slice(&r.get::<_, Vec<u8>>(0)?).unwrap(),
+                        status: AssetStatus::parse(&r.get::<_, String>(1)?).unwrap(),
+                        location_id: r
+                            .get::<_, Option<Vec<u8>>>(2)?
+                            .map(|b| Uuid::from_slice(&b).unwrap()),
+                        notes: r.get(3)?,
+                    })
+                },
+            )
+            .expect("the tablet holds the asset")
+    }
+
+    fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.path).unwrap()
+    }
+
+    fn labor_on(&self, wo: Uuid) -> i64 {
+        self.db()
+            .query_row(
+                "SELECT count(*) FROM labor WHERE work_order_id = ?1",
+                [wo.as_bytes().to_vec()],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn edit(&mut self, edit: AssetEdit) {
+        asset_edit::run(
+            &mut self.app,
+            &AssetEdit {
+                username: self.username.into(),
+                ..edit
+            },
+        )
+        .unwrap();
+    }
+}
+
+/// An in-service asset both site-0 technicians can see, with a room to
+/// move it to.
+fn shared_asset(t: &Tablet) -> (String, Uuid) {
+    let db = t.db();
+    let tag: String = db
+        .query_row(
+            "SELECT tag FROM assets WHERE status = 'in_service' ORDER BY tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let room: Vec<u8> = db
+        .query_row(
+            "SELECT l.id FROM locations l JOIN buildings b ON b.id = l.building_id \
+             JOIN assets a ON a.tag = ?1 JOIN departments d ON d.id = a.department_id \
+             WHERE b.site_id = d.site_id AND l.id IS NOT a.location_id LIMIT 1",
+            [&tag],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (tag, Uuid::from_slice(&room).unwrap())
+}
+
+#[test]
+fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit() {
+    let server = Server::start();
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let mut b = Tablet::new(&server, "tech02", Duration::zero());
+    let (tag, room) = shared_asset(&a);
+
+    // Both offline: A moves the device, B writes a note.
+    a.edit(AssetEdit {
+        tag: tag.clone(),
+        place: Some(Place::Location(room.into())),
+        ..AssetEdit::default()
+    });
+    b.edit(AssetEdit {
+        tag: tag.clone(),
+        notes: Some("Mount bracket loose; tightened".into()),
+        ..AssetEdit::default()
+    });
+    a.sync();
+    b.sync();
+    a.sync();
+
+    for t in [&a, &b] {
+        let asset = t.asset(&tag);
+        assert_eq!(asset.location_id, Some(room), "{}", t.username);
+        assert_eq!(
+            asset.notes, "Mount bracket loose; tightened",
+            "{}",
+            t.username
+        );
+    }
+    let stored: biomend_protocol::AssetV1 = server.row(Kind::Asset, a.asset(&tag).id);
+    assert_eq!(stored.location_id, Some(room));
+    assert_eq!(stored.notes, "Mount bracket loose; tightened");
+    let sup = Tablet::new(&server, "demo.super", Duration::zero());
+    let mut api =
+        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    assert!(
+        supervisor::conflicts(&sup.app, "demo.super", &mut api, true)
+            .unwrap()
+            .is_empty(),
+        "edits of different fields are no conflict"
+    );
+}
+
+#[test]
+fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it() {
+    let server = Server::start();
+    // Clocks a day apart either way must change nothing.
+    let mut a = Tablet::new(&server, "demo.tech", Duration::days(1));
+    let mut b = Tablet::new(&server, "tech02", Duration::days(-1));
+    let (tag, _) = shared_asset(&a);
+
+    a.edit(AssetEdit {
+        tag: tag.clone(),
+        status: Some(AssetStatus::OutOfService),
+        ..AssetEdit::default()
+    });
+    b.edit(AssetEdit {
+        tag: tag.clone(),
+        status: Some(AssetStatus::Missing),
+        ..AssetEdit::default()
+    });
+    // B reaches the server first, then A: "most restrictive wins" keeps
+    // missing whatever the order or the clocks.
+    b.sync();
+    a.sync();
+    b.sync();
+    assert_eq!(a.asset(&tag).status, AssetStatus::Missing);
+    assert_eq!(b.asset(&tag).status, AssetStatus::Missing);
+
+    let sup = Tablet::new(&server, "demo.super", Duration::zero());
+    let mut api =
+        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert_eq!(
+        (c.field.as_str(), c.rule.as_str()),
+        ("status", "most_restrictive_status_wins")
+    );
+    assert_eq!(
+        (c.kept.as_str(), c.set_aside.as_str()),
+        (Some("missing"), Some("out_of_service"))
+    );
+
+    // The supervisor knows better: the device was found, broken.
+    let resolved = supervisor::resolve(
+        &sup.app,
+        "demo.super",
+        &mut api,
+        c.id,
+        Resolution::Reverse,
+        "Found in the soiled utility room",
+    )
+    .unwrap();
+    assert_eq!(resolved.resolution.unwrap().action, "reversed");
+    a.sync();
+    b.sync();
+    assert_eq!(a.asset(&tag).status, AssetStatus::OutOfService);
+    assert_eq!(b.asset(&tag).status, AssetStatus::OutOfService);
+    assert!(
+        supervisor::conflicts(&sup.app, "demo.super", &mut api, false)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records() {
+    let server = Server::start();
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let tag: String = a
+        .db()
+        .query_row(
+            "SELECT a.tag FROM assets a JOIN pm_schedules s ON s.asset_id = a.id \
+             WHERE a.status = 'in_service' ORDER BY a.tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let wo = pm::open(
+        &mut a.app,
+        &OpenPm {
+            username: "demo.tech".into(),
+            tag,
+            plan_id: None,
+        },
+    )
+    .unwrap();
+    a.sync();
+    let mut b = Tablet::new(&server, "tech02", Duration::zero());
+
+    let complete = |t: &mut Tablet, minutes: u32| {
+        t.clock.advance(Duration::hours(2));
+        workflow::start(&mut t.app, t.username, &wo.number).unwrap();
+        workflow::complete(
+            &mut t.app,
+            t.username,
+            &wo.number,
+            &Completion {
+                findings: format!("PM done by {}", t.username),
+                closure: ClosureCode::PreventiveOnly,
+                record: WorkRecord {
+                    labor: vec![LaborInput {
+                        minutes,
+                        note: "Scheduled maintenance".into(),
+                    }],
+                    ..WorkRecord::default()
+                },
+                signature: Some("M0,0 L5,5".into()),
+            },
+        )
+        .unwrap();
+    };
+    complete(&mut a, 40);
+    complete(&mut b, 55);
+    a.sync();
+    let b_round = b.sync();
+    a.sync();
+
+    // B's "start" arrived after A's completion: the state machine refuses
+    // it (completed is final) and B is told why; B's completion itself is
+    // not refused: its records are kept under "first completion wins".
+    let refused: Vec<_> = b_round
+        .rejected
+        .iter()
+        .map(|r| (r.name.as_str(), r.code.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![("set_work_order_status", "illegal_transition")]
+    );
+    let stored: biomend_protocol::WorkOrderV1 = server.row(Kind::WorkOrder, wo.id);
+    assert_eq!(stored.status, "completed");
+    assert_eq!(
+        stored.findings, "PM done by demo.tech",
+        "the first completion stands"
+    );
+    let labor: Vec<biomend_protocol::LaborV1> = server.rows(Kind::Labor);
+    let mut minutes: Vec<u32> = labor
+        .iter()
+        .filter(|l| l.work_order_id == wo.id.0)
+        .map(|l| l.minutes)
+        .collect();
+    minutes.sort();
+    assert_eq!(minutes, vec![40, 55], "both technicians' labor is kept");
+    assert_eq!(a.labor_on(wo.id.0), 2);
+    assert_eq!(b.labor_on(wo.id.0), 2);
+
+    let sup = Tablet::new(&server, "demo.super", Duration::zero());
+    let mut api =
+        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
+    assert!(
+        conflicts
+            .iter()
+            .any(|c| c.rule == "first_completion_wins" && c.key == wo.id.to_string()),
+        "{conflicts:?}"
+    );
+}
+
+#[test]
+fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly() {
+    let server = Server::start();
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let tags: Vec<String> = {
+        let db = a.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT tag FROM assets WHERE status IN ('in_service', 'in_repair') ORDER BY tag",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(tags.len() >= 5);
+
+    let mut opened = Vec::new();
+    let mut changes = 0;
+    for i in 0..500usize {
+        // A week of shifts: the clock moves on about 20 minutes a change.
+        a.clock.advance(Duration::minutes(20));
+        let tag = &tags[i % tags.len()];
+        match i % 5 {
+            0 => {
+                let wo = corrective::run(
+                    &mut a.app,
+                    &NewCorrective {
+                        username: "demo.tech".into(),
+                        tag: tag.clone(),
+                        problem: format!("Fault report {i}"),
+                        reported_by: "Nursing".into(),
+                        priority: Priority::Routine,
+                        assign_to: None,
+                        device_down: false,
+                    },
+                );
+                // An asset may already have open work; that refusal is
+                // the rule, not a change.
+                if let Ok(wo) = wo {
+                    opened.push(wo.number);
+                    changes += 1;
+                }
+            }
+            1 | 2 if !opened.is_empty() => {
+                let number = &opened[i % opened.len()];
+                workflow::record(
+                    &mut a.app,
+                    "demo.tech",
+                    number,
+                    &WorkRecord {
+                        labor: vec![LaborInput {
+                            minutes: 15,
+                            note: format!("Step {i}"),
+                        }],
+                        ..WorkRecord::default()
+                    },
+                )
+                .unwrap();
+                changes += 1;
+            }
+            _ => {
+                a.edit(AssetEdit {
+                    tag: tag.clone(),
+                    notes: Some(format!("Checked on round {i}")),
+                    ..AssetEdit::default()
+                });
+                changes += 1;
+            }
+        }
+    }
+    assert!(changes >= 450, "{changes}");
+    let pending = a.app.store().reader().pending_count().unwrap();
+    assert_eq!(pending as usize, changes);
+
+    let round = a.sync();
+    assert!(round.rejected.is_empty(), "{:?}", round.rejected);
+    assert_eq!(round.report.push.applied as usize, changes);
+    assert_eq!(a.app.store().reader().pending_count().unwrap(), 0);
+    // Another tablet sees the week's work.
+    let b = Tablet::new(&server, "tech02", Duration::zero());
+    for number in &opened {
+        let n: i64 = b
+            .db()
+            .query_row(
+                "SELECT count(*) FROM work_orders WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{number}");
+    }
+    let week_labor: i64 = b
+        .db()
+        .query_row(
+            "SELECT count(*) FROM labor WHERE note LIKE 'Step %'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mine: i64 = a
+        .db()
+        .query_row(
+            "SELECT count(*) FROM labor WHERE note LIKE 'Step %'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(week_labor, mine);
+}
+
+#[test]
+fn a_revoked_tablet_is_refused_and_keeps_its_work() {
+    let server = Server::start();
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let (tag, _) = shared_asset(&a);
+    a.edit(AssetEdit {
+        tag,
+        notes: Some("Written before the tablet was lost".into()),
+        ..AssetEdit::default()
+    });
+    biomend_server::admin::revoke_device(&server.db, a.device_id).unwrap();
+    let err = sync::sync_now(&mut a.app, &mut a.net, &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains("unauthenticated") || err.to_string().contains("sign"),
+        "{err}"
+    );
+    assert_eq!(a.app.store().reader().pending_count().unwrap(), 1);
+}
+
+#[test]
+fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
+    let server = Server::start();
+    let a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let site: Vec<u8> = a
+        .db()
+        .query_row("SELECT site_id FROM user_sites LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let foreign: i64 = a
+        .db()
+        .query_row(
+            "SELECT count(*) FROM assets a JOIN departments d ON d.id = a.department_id \
+             WHERE d.site_id <> ?1",
+            [site],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(foreign, 0, "only the technician's site arrives");
+    let all: Vec<biomend_protocol::AssetV1> = server.rows(Kind::Asset);
+    let mine: i64 = a
+        .db()
+        .query_row("SELECT count(*) FROM assets", [], |r| r.get(0))
+        .unwrap();
+    assert!(mine > 0 && (mine as usize) < all.len());
+
+    // Asking the server directly with the technician's token.
+    let mut api =
+        HttpTransport::new(&server.url, &sync::credentials(&a.app).unwrap().token).unwrap();
+    match api.conflicts(true) {
+        Err(TransportError::Rejected(body)) => assert_eq!(body.code, "forbidden"),
+        other => panic!("a technician reached the conflicts list: {other:?}"),
+    }
+}
