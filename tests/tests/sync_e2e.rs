@@ -17,6 +17,7 @@ use biomend_domain::work_order::{ClosureCode, Priority};
 use biomend_net::HttpTransport;
 use biomend_protocol::Kind;
 use biomend_server::auth::HashCost;
+use biomend_server::local::LocalServer;
 use biomend_server::{Backend, Config, SqliteBackend};
 use biomend_store::Store;
 use biomend_sync::{SupervisorApi, TransportError};
@@ -35,7 +36,7 @@ struct Server {
     db: PathBuf,
     url: String,
     backend: Arc<SqliteBackend>,
-    _rt: tokio::runtime::Runtime,
+    _server: LocalServer,
 }
 
 impl Server {
@@ -52,29 +53,19 @@ impl Server {
             )
             .unwrap();
         }
-        let backend = Arc::new(SqliteBackend::open(&db).unwrap());
-        let router = biomend_server::router(
-            backend.clone(),
+        let server = LocalServer::start(
+            &db,
             Config {
                 hash_cost: HashCost::fast_for_tests(),
             },
-        );
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        rt.spawn(async move {
-            let _ = biomend_server::serve(listener, router, None, std::future::pending()).await;
-        });
+        )
+        .unwrap();
         Server {
             dir,
             db,
-            url,
-            backend,
-            _rt: rt,
+            url: server.url.clone(),
+            backend: server.backend.clone(),
+            _server: server,
         }
     }
 

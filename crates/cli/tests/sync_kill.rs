@@ -9,11 +9,11 @@ use biomend_core::App;
 use biomend_core::asset_edit::{self, AssetEdit};
 use biomend_demo::DemoParams;
 use biomend_server::auth::HashCost;
+use biomend_server::local::LocalServer;
 use biomend_server::{Backend, Config, SqliteBackend};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 const EDITS: usize = 600;
@@ -68,23 +68,14 @@ fn a_tablet_killed_mid_sync_again_and_again_loses_nothing() {
         )
         .unwrap();
     }
-    let backend = Arc::new(SqliteBackend::open(&server_db).unwrap());
-    let router = biomend_server::router(
-        backend.clone(),
+    let server = LocalServer::start(
+        &server_db,
         Config {
             hash_cost: HashCost::fast_for_tests(),
         },
-    );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(async move {
-        let _ = biomend_server::serve(listener, router, None, std::future::pending()).await;
-    });
+    )
+    .unwrap();
+    let (url, backend) = (server.url.clone(), server.backend.clone());
 
     let tablet = dir.path().join("tablet.db");
     ok(run(

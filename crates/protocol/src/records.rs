@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Parses a stable code, naming the field when it is unknown.
-fn code<T>(
+pub(crate) fn code<T>(
     field: &'static str,
     value: &str,
     parse: fn(&str) -> Option<T>,

@@ -23,18 +23,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::records::LimitV1;
-
-fn code<T>(
-    field: &'static str,
-    value: &str,
-    parse: fn(&str) -> Option<T>,
-) -> Result<T, ProtocolError> {
-    parse(value).ok_or_else(|| ProtocolError::BadCode {
-        field,
-        value: value.to_string(),
-    })
-}
+use crate::records::{LimitV1, code};
 
 fn limit_v1(l: Limit) -> LimitV1 {
     LimitV1 {

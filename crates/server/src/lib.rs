@@ -21,8 +21,9 @@ pub mod apply;
 pub mod auth;
 pub mod backend;
 pub mod http;
+pub mod local;
 pub mod seed;
 pub mod supervise;
 
 pub use backend::{Backend, SqliteBackend, StoreError, Txn};
-pub use http::{Config, ROUTES, router, serve};
+pub use http::{Config, ROUTES, TlsFiles, router, serve};

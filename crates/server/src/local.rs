@@ -1,0 +1,56 @@
+//! A server on a loopback port inside the calling process: what end-to-end
+//! tests and benchmarks start when they need the real HTTP server next to
+//! the device side, without a separate binary. Production runs `serve`
+//! from the `biomend-server` binary instead.
+
+use crate::{Config, SqliteBackend, StoreError};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A running server; it stops when dropped (its runtime shuts down).
+#[derive(Debug)]
+pub struct LocalServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The store it serves, for checking what it holds.
+    pub backend: Arc<SqliteBackend>,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Why a local server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot start a local server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl LocalServer {
+    /// Serves the database at `db` over plain HTTP on a free loopback
+    /// port, on a runtime of its own.
+    pub fn start(db: &Path, config: Config) -> Result<LocalServer, LocalError> {
+        let backend = Arc::new(SqliteBackend::open(db)?);
+        let router = crate::router(backend.clone(), config);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        runtime.spawn(async move {
+            // Serving ends only with the runtime, when this value drops.
+            let _ = crate::serve(listener, router, None, std::future::pending()).await;
+        });
+        Ok(LocalServer {
+            url,
+            backend,
+            runtime,
+        })
+    }
+
+    /// The runtime the server runs on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+}
