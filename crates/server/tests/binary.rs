@@ -63,7 +63,7 @@ fn serve(db: &Path) -> (Child, String) {
 }
 
 async fn login(base: &str, username: &str, password: &str) -> reqwest::Response {
-    reqwest::Client::new()
+    common::http()
         .post(format!("{base}/v1/login"))
         .json(&serde_json::json!({
             "protocol_version": PROTOCOL_VERSION,
@@ -77,7 +77,7 @@ async fn login(base: &str, username: &str, password: &str) -> reqwest::Response 
 }
 
 async fn me(base: &str, token: &str) -> u16 {
-    reqwest::Client::new()
+    common::http()
         .get(format!("{base}/v1/me"))
         .bearer_auth(token)
         .send()
@@ -240,7 +240,7 @@ async fn a_kill_9_loses_nothing_the_server_acknowledged() {
         let token = l.token.clone();
         let device_id = l.device_id;
         async move {
-            reqwest::Client::new()
+            common::http()
                 .post(format!("{base}/v1/push"))
                 .bearer_auth(token)
                 .json(&PushRequest {

@@ -15,7 +15,7 @@ async fn raw(
     token: Option<&str>,
     body: Option<Vec<u8>>,
 ) -> (u16, Value) {
-    let http = reqwest::Client::new();
+    let http = common::http();
     let mut req = http.request(
         reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
         format!("{}{path}", s.base),

@@ -19,6 +19,15 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "demo";
 
+/// An HTTP client for the tests. reqwest is built once for the whole
+/// workspace, and the device side enables its `rustls-no-provider`
+/// feature, so a crypto provider must be installed before a client is
+/// built (ring, the one the server uses); installing twice is harmless.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub backend: Arc<SqliteBackend>,
@@ -95,7 +104,7 @@ impl TestServer {
     }
 
     pub async fn login(&self, username: &str) -> Client {
-        let http = reqwest::Client::new();
+        let http = http();
         let res = http
             .post(format!("{}/v1/login", self.base))
             .json(&serde_json::json!({
