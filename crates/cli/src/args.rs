@@ -92,6 +92,10 @@ pub struct LoginArgs {
     /// What this device is called in the administrator's list
     #[arg(long)]
     pub device_name: Option<String>,
+    /// A PEM file with the hospital's internal CA certificate, trusted on
+    /// top of the system's; kept with the sign-in for later syncs
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

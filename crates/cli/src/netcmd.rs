@@ -25,7 +25,47 @@ pub fn is_offline(e: &anyhow::Error) -> bool {
 
 fn transport(app: &App) -> anyhow::Result<HttpTransport> {
     let c = biomend_core::sync::credentials(app)?;
-    Ok(HttpTransport::new(&c.server_url, &c.token)?)
+    warn_if_cleartext(&c.server_url);
+    let ca = match &c.ca_cert_path {
+        Some(path) => Some(std::fs::read(path).with_context(|| {
+            format!("cannot read the CA certificate {path} this device was signed in with; sign in again with --ca-cert")
+        })?),
+        None => None,
+    };
+    Ok(HttpTransport::new_with_ca(
+        &c.server_url,
+        &c.token,
+        ca.as_deref(),
+    )?)
+}
+
+/// Plain http to another machine sends the password and the bearer token
+/// in clear; allowed (a lab network, a demo) but never silently.
+fn warn_if_cleartext(server_url: &str) {
+    if biomend_net::is_cleartext_remote(server_url) {
+        eprintln!(
+            "warning: {server_url} uses plain http: the password and this device's token travel unencrypted; use https"
+        );
+    }
+}
+
+/// The CA file as an absolute path (a later `biomend sync` may run from
+/// another folder) and its contents.
+fn read_ca(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let abs = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot read the CA certificate {}", path.display()))?;
+    let pem = std::fs::read(&abs)
+        .with_context(|| format!("cannot read the CA certificate {}", abs.display()))?;
+    let shown = abs
+        .to_str()
+        .with_context(|| {
+            format!(
+                "the CA certificate's path {} is not valid UTF-8",
+                abs.display()
+            )
+        })?
+        .to_string();
+    Ok((shown, pem))
 }
 
 fn read_password(a: &LoginArgs) -> anyhow::Result<String> {
@@ -44,16 +84,26 @@ fn read_password(a: &LoginArgs) -> anyhow::Result<String> {
 }
 
 pub fn login(cli: &crate::args::Cli, a: &LoginArgs, out: &Out) -> anyhow::Result<ExitCode> {
-    // A bad address is the user's typo, not the server's fault: say so
-    // before asking for a password.
-    HttpTransport::new(&a.server, "")?;
+    // A bad address or CA file is the user's mistake, not the server's
+    // fault: say so before asking for a password.
+    let ca = a.ca_cert.as_deref().map(read_ca).transpose()?;
+    let ca_pem = ca.as_ref().map(|(_, pem)| pem.as_slice());
+    if let Err(e) = HttpTransport::new_with_ca(&a.server, "", ca_pem) {
+        return Err(match &ca {
+            Some((path, _)) if matches!(e, biomend_net::NetError::BadCa(_)) => {
+                anyhow::Error::new(e).context(format!("CA certificate {path}"))
+            }
+            _ => e.into(),
+        });
+    }
+    warn_if_cleartext(&a.server);
     let password = read_password(a)?;
     let mut app = open(cli)?;
     let device_name = a
         .device_name
         .clone()
         .unwrap_or_else(|| std::env::var("HOSTNAME").unwrap_or_else(|_| "Biomend device".into()));
-    let who = biomend_core::sync::login(
+    let who = biomend_core::sync::login_with_ca(
         &mut app,
         &LoginInput {
             server_url: a.server.clone(),
@@ -61,8 +111,9 @@ pub fn login(cli: &crate::args::Cli, a: &LoginArgs, out: &Out) -> anyhow::Result
             password,
             device_name,
         },
+        ca.as_ref().map(|(path, _)| path.as_str()),
         |url, req| {
-            biomend_net::login(url, req).map_err(|e| match e {
+            biomend_net::login_with_ca(url, ca_pem, req).map_err(|e| match e {
                 LoginError::Transport(t) => t,
                 LoginError::Net(n) => TransportError::Server(n.to_string()),
             })

@@ -58,6 +58,7 @@ impl CoreError {
                 biomend_sync::SyncError::Refused(_) => "refused",
                 biomend_sync::SyncError::PendingLocal { .. } => "pending_changes",
                 biomend_sync::SyncError::ServerBehind { .. } => "server_behind",
+                biomend_sync::SyncError::Untrusted(_) => "untrusted_certificate",
                 biomend_sync::SyncError::Server(_) | biomend_sync::SyncError::BadAnswer(_) => {
                     "server_error"
                 }

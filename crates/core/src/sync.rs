@@ -56,6 +56,19 @@ pub fn login(
     input: &LoginInput,
     call: impl FnOnce(&str, &LoginRequest) -> Result<LoginResponse, TransportError>,
 ) -> Result<SignedIn> {
+    login_with_ca(app, input, None, call)
+}
+
+/// [`login`] to a server whose certificate comes from the CA in the PEM
+/// file at `ca_cert_path` (a hospital's internal CA). The path is stored
+/// with the sign-in, so every later sync trusts the same CA; `call` is
+/// expected to have used it already.
+pub fn login_with_ca(
+    app: &mut App,
+    input: &LoginInput,
+    ca_cert_path: Option<&str>,
+    call: impl FnOnce(&str, &LoginRequest) -> Result<LoginResponse, TransportError>,
+) -> Result<SignedIn> {
     if input.username.trim().is_empty() {
         return Err(CoreError::invalid("username", "must not be empty"));
     }
@@ -80,6 +93,7 @@ pub fn login(
         username: resp.user.username.clone(),
         token: resp.token,
         logged_in_at: app.now(),
+        ca_cert_path: ca_cert_path.map(str::to_string),
     };
     app.store_mut().save_login(&login)?;
     Ok(SignedIn {

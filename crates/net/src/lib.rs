@@ -5,9 +5,14 @@
 //! (`/v1/supervisor/*`); [`login`] (`POST /v1/login`); the mapping of HTTP
 //! answers to [`TransportError`]: a 4xx is `Rejected` with the server's
 //! `{code, message}` (426 carries `client_too_old`), 410 `resync_required`
-//! is `ResyncRequired`, a 5xx or an unreadable reply is `Server`, and a
-//! connection failure or timeout is `Offline`. Every request has connect
-//! and read timeouts.
+//! is `ResyncRequired`, a 5xx or an unreadable reply is `Server`, a server
+//! certificate this device does not trust is `Untrusted`, and a connection
+//! failure or timeout is `Offline`. Every request has connect and read
+//! timeouts.
+//!
+//! Trust: HTTPS servers are checked against the platform's roots (the OS
+//! store, via reqwest's platform verifier) plus, optionally, the
+//! certificates of one PEM file: a hospital's internal CA.
 //!
 //! The bearer token is a secret: it is sent in the `Authorization` header
 //! and nowhere else, never shown by `Debug`, and never part of an error.
@@ -39,6 +44,11 @@ pub enum NetError {
     BadUrl(String),
     #[error("could not set up the HTTP client: {0}")]
     Client(String),
+    /// The extra CA certificate given for an internal CA is unusable.
+    #[error(
+        "the CA certificate is not usable: {0} (expected a PEM file with -----BEGIN CERTIFICATE-----)"
+    )]
+    BadCa(String),
 }
 
 /// The server's address, without a trailing slash.
@@ -51,14 +61,50 @@ fn base_url(url: &str) -> Result<String, NetError> {
     Ok(u.to_string())
 }
 
-fn client() -> Result<Client, NetError> {
+/// Whether `url` would carry the bearer token in clear over a network:
+/// plain `http://` to anything but this machine. Loopback stays quiet
+/// (tests, a server on the same laptop).
+pub fn is_cleartext_remote(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
+        return false;
+    };
+    if parsed.scheme() != "http" {
+        return false;
+    }
+    match parsed.host_str() {
+        None => false,
+        Some(h) if h.eq_ignore_ascii_case("localhost") => false,
+        // IPv6 hosts come bracketed ("[::1]").
+        Some(h) => h
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .map_or(true, |ip| !ip.is_loopback()),
+    }
+}
+
+/// `ca_pem`: extra trusted CA certificates (PEM, one or more), added to
+/// the platform's roots rather than replacing them, so a device that
+/// trusts the hospital's CA still reaches public servers.
+fn client(ca_pem: Option<&[u8]>) -> Result<Client, NetError> {
     // reqwest is built without a default crypto provider; ring is the one
     // this workspace already uses. Installing twice is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::builder()
+    let mut builder = Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(READ_TIMEOUT)
-        .user_agent(concat!("biomend/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("biomend/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = ca_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| NetError::BadCa(e.without_url().to_string()))?;
+        // An empty or key-only file would otherwise be accepted silently
+        // and fail later as an untrusted server.
+        if certs.is_empty() {
+            return Err(NetError::BadCa("it holds no certificate".into()));
+        }
+        builder = builder.tls_certs_merge(certs);
+    }
+    builder
         .build()
         .map_err(|e| NetError::Client(e.without_url().to_string()))
 }
@@ -72,10 +118,51 @@ fn call<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, TransportError> {
 }
 
 fn send_error(e: reqwest::Error) -> TransportError {
+    // A refused certificate also surfaces as a connect error; it is not
+    // "offline" (the server answered) and retrying will not fix it.
+    if let Some(why) = certificate_problem(&e) {
+        return TransportError::Untrusted(why);
+    }
     if e.is_connect() || e.is_timeout() || e.is_request() {
         TransportError::Offline
     } else {
         TransportError::Server(e.without_url().to_string())
+    }
+}
+
+/// Why the server's certificate was refused, if that is what `e` (or an
+/// error under it) says.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
+            return Some(describe_certificate_error(c));
+        }
+        // `io::Error::source` skips the error it wraps, and hyper-rustls
+        // nests the handshake failure in io errors: step into them.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+fn describe_certificate_error(c: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    match c {
+        C::UnknownIssuer => "it was issued by an authority this device does not trust; \
+            for a hospital's internal CA, give its certificate (--ca-cert)"
+            .into(),
+        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it was issued for another server name".into()
+        }
+        C::Revoked => "it has been revoked".into(),
+        other => format!("{other:?}"),
     }
 }
 
@@ -116,8 +203,17 @@ fn read<T: DeserializeOwned>(resp: Response) -> Result<T, TransportError> {
 /// Signs in: enrols this device for the user and returns its id and
 /// bearer token (shown once). The password is only in the request body.
 pub fn login(server_url: &str, req: &LoginRequest) -> Result<LoginResponse, LoginError> {
+    login_with_ca(server_url, None, req)
+}
+
+/// [`login`], also trusting the CA certificates in `ca_pem` (PEM).
+pub fn login_with_ca(
+    server_url: &str,
+    ca_pem: Option<&[u8]>,
+    req: &LoginRequest,
+) -> Result<LoginResponse, LoginError> {
     let base = base_url(server_url)?;
-    let c = client()?;
+    let c = client(ca_pem)?;
     Ok(call(c.post(format!("{base}/v1/login")).json(req))?)
 }
 
@@ -149,10 +245,20 @@ impl fmt::Debug for HttpTransport {
 impl HttpTransport {
     /// A transport to `server_url` carrying `token` on every request.
     pub fn new(server_url: &str, token: &str) -> Result<HttpTransport, NetError> {
+        Self::new_with_ca(server_url, token, None)
+    }
+
+    /// [`HttpTransport::new`], also trusting the CA certificates in
+    /// `ca_pem` (PEM), e.g. a hospital's internal CA.
+    pub fn new_with_ca(
+        server_url: &str,
+        token: &str,
+        ca_pem: Option<&[u8]>,
+    ) -> Result<HttpTransport, NetError> {
         Ok(HttpTransport {
             base: base_url(server_url)?,
             token: token.to_string(),
-            client: client()?,
+            client: client(ca_pem)?,
         })
     }
 

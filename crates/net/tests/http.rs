@@ -192,3 +192,24 @@ fn login_and_supervisor_calls_use_their_paths() {
             .starts_with("GET /v1/supervisor/sign-off-queue ")
     );
 }
+
+#[test]
+fn plain_http_counts_as_cleartext_only_off_this_machine() {
+    use biomend_net::is_cleartext_remote;
+    for remote in [
+        "http://biomend.example.org",
+        "http://10.0.0.5:8787",
+        "http://[fd00::1]:8787",
+    ] {
+        assert!(is_cleartext_remote(remote), "{remote}");
+    }
+    for quiet in [
+        "https://biomend.example.org",
+        "http://127.0.0.1:8787",
+        "http://localhost:8787",
+        "http://[::1]:8787",
+        "not a url",
+    ] {
+        assert!(!is_cleartext_remote(quiet), "{quiet}");
+    }
+}

@@ -117,6 +117,11 @@ pub fn serve(
     tls: Option<TlsFiles>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), AdminError> {
+    // Checked first so a bad certificate or key stops the server, naming
+    // the file, before it says it listens (`serve` loads them again).
+    if let Some(files) = &tls {
+        files.load().map_err(http::ServeError::from)?;
+    }
     let backend = Arc::new(open(db)?);
     let listener = std::net::TcpListener::bind(listen).map_err(|source| AdminError::Listen {
         addr: listen,

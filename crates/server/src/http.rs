@@ -637,12 +637,90 @@ pub struct TlsFiles {
     pub key: std::path::PathBuf,
 }
 
+/// Why the TLS certificate or key cannot be used; each names its file, so
+/// an administrator knows which one to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the TLS {what} file {}: {source}", path.display())]
+    Read {
+        what: &'static str,
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the TLS certificate file {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----): {reason}", path.display())]
+    BadCertificate {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("the TLS key file {} holds no PEM private key (expected -----BEGIN PRIVATE KEY----- or similar): {reason}", path.display())]
+    BadKey {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("the TLS certificate {} and key {} cannot be used together: {reason}", cert.display(), key.display())]
+    Mismatch {
+        cert: std::path::PathBuf,
+        key: std::path::PathBuf,
+        reason: String,
+    },
+}
+
+impl TlsFiles {
+    /// Reads and checks both files and builds the server's TLS settings
+    /// (HTTP/1.1 only, the ring provider).
+    pub fn load(&self) -> Result<axum_server::tls_rustls::RustlsConfig, TlsError> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let read = |what, path: &std::path::Path| {
+            std::fs::read(path).map_err(|source| TlsError::Read {
+                what,
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let cert_pem = read("certificate", &self.cert)?;
+        let key_pem = read("key", &self.key)?;
+        let bad_cert = |reason: String| TlsError::BadCertificate {
+            path: self.cert.clone(),
+            reason,
+        };
+        let chain = CertificateDer::pem_slice_iter(&cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad_cert(e.to_string()))?;
+        if chain.is_empty() {
+            return Err(bad_cert("the file is empty or not PEM".into()));
+        }
+        let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| TlsError::BadKey {
+            path: self.key.clone(),
+            reason: e.to_string(),
+        })?;
+        let mismatch = |e: rustls::Error| TlsError::Mismatch {
+            cert: self.cert.clone(),
+            key: self.key.clone(),
+            reason: e.to_string(),
+        };
+        let mut config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(mismatch)?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(mismatch)?;
+        // The server speaks HTTP/1.1 only (axum's http1 feature).
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(axum_server::tls_rustls::RustlsConfig::from_config(
+            std::sync::Arc::new(config),
+        ))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("could not serve: {0}")]
     Io(#[from] std::io::Error),
-    #[error("could not load the TLS certificate or key: {0}")]
-    Tls(std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// Serves `app` on an already bound listener (plain HTTP, or TLS when
@@ -654,6 +732,9 @@ pub async fn serve(
     tls: Option<TlsFiles>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    // Loaded before anything is served, so a bad file stops the server
+    // with its name instead of failing each handshake.
+    let tls = tls.map(|files| files.load()).transpose()?;
     let handle = axum_server::Handle::new();
     let h = handle.clone();
     tokio::spawn(async move {
@@ -668,11 +749,7 @@ pub async fn serve(
                 .serve(make)
                 .await?
         }
-        Some(files) => {
-            let config =
-                axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
-                    .await
-                    .map_err(ServeError::Tls)?;
+        Some(config) => {
             axum_server::tls_rustls::from_tcp_rustls(listener, config)?
                 .handle(handle)
                 .serve(make)

@@ -54,6 +54,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0005_outbox_results.sql"),
     include_str!("../migrations/0006_department_short_names.sql"),
     include_str!("../migrations/0007_device_login.sql"),
+    include_str!("../migrations/0008_device_login_ca_cert.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

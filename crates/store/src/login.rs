@@ -22,6 +22,9 @@ pub struct DeviceLogin {
     /// The bearer token; a secret.
     pub token: String,
     pub logged_in_at: DateTime<Utc>,
+    /// A PEM file of extra CA certificates to trust for this server (a
+    /// hospital's internal CA), on top of the platform's roots.
+    pub ca_cert_path: Option<String>,
 }
 
 impl fmt::Debug for DeviceLogin {
@@ -33,6 +36,7 @@ impl fmt::Debug for DeviceLogin {
             .field("username", &self.username)
             .field("token", &"<redacted>")
             .field("logged_in_at", &self.logged_in_at)
+            .field("ca_cert_path", &self.ca_cert_path)
             .finish()
     }
 }
@@ -43,12 +47,13 @@ impl Store {
     pub fn save_login(&mut self, login: &DeviceLogin) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO device_login (one, server_url, device_id, user_id, username, token, logged_in_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO device_login (one, server_url, device_id, user_id, username, token, logged_in_at, ca_cert_path)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (one) DO UPDATE SET server_url = excluded.server_url,
                     device_id = excluded.device_id, user_id = excluded.user_id,
                     username = excluded.username, token = excluded.token,
-                    logged_in_at = excluded.logged_in_at",
+                    logged_in_at = excluded.logged_in_at,
+                    ca_cert_path = excluded.ca_cert_path",
             )?
             .execute(params![
                 login.server_url,
@@ -56,7 +61,8 @@ impl Store {
                 login.user_id.0,
                 login.username,
                 login.token,
-                ts(login.logged_in_at)
+                ts(login.logged_in_at),
+                login.ca_cert_path
             ])?;
         Ok(())
     }
@@ -83,6 +89,7 @@ impl Reader<'_> {
             username: r.text("username")?,
             token: r.text("token")?,
             logged_in_at: r.ts("logged_in_at")?,
+            ca_cert_path: r.text_opt("ca_cert_path")?,
         }))
     }
 }

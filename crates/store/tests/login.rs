@@ -14,6 +14,7 @@ fn login(token: &str) -> DeviceLogin {
         username: "ana".into(),
         token: token.into(),
         logged_in_at: load_time(),
+        ca_cert_path: None,
     }
 }
 
@@ -29,6 +30,20 @@ fn a_sign_in_is_kept_replaced_and_forgotten_without_audit_rows() {
     );
     assert_eq!(s.reader().count("device_login").unwrap(), 1);
     assert_eq!(s.reader().count("audit_log").unwrap(), 0);
+
+    // A sign-in through an internal CA keeps the CA's path; the next
+    // sign-in without one forgets it.
+    let with_ca = DeviceLogin {
+        ca_cert_path: Some("/etc/biomend/hospital-ca.pem".into()),
+        ..login("third-secret")
+    };
+    s.save_login(&with_ca).unwrap();
+    assert_eq!(s.reader().device_login().unwrap(), Some(with_ca));
+    s.save_login(&login("fourth-secret")).unwrap();
+    assert_eq!(
+        s.reader().device_login().unwrap().unwrap().ca_cert_path,
+        None
+    );
     s.clear_login().unwrap();
     assert_eq!(s.reader().device_login().unwrap(), None);
 }

@@ -86,6 +86,13 @@ pub enum TransportError {
     /// that could not be read); worth retrying later.
     #[error("server error: {0}")]
     Server(String),
+    /// The server answered, but its TLS certificate is not one this device
+    /// trusts (an internal CA that was not given, an expired or
+    /// wrong-name certificate, or someone in the middle). Retrying will
+    /// not help until the device's trust or the server's certificate
+    /// changes.
+    #[error("the server's certificate is not trusted: {0}")]
+    Untrusted(String),
     /// The pull cursor is older than what the server still remembers
     /// (`resync_required`): the device must pull again from zero.
     #[error("the server asks this device to download everything again")]
@@ -108,6 +115,13 @@ pub enum SyncError {
     /// A transient server fault; retry later.
     #[error("server error: {0}")]
     Server(String),
+    /// The server's TLS certificate is not trusted; nothing is sent until
+    /// the device is given the right CA or the server's certificate is
+    /// fixed.
+    #[error(
+        "the server's certificate is not trusted ({0}); sign in again with the hospital's CA certificate (--ca-cert) or ask IT to fix the server's certificate"
+    )]
+    Untrusted(String),
     /// The server expects a seq this device no longer holds (it lost data
     /// and the mutations it needs are gone from the outbox).
     #[error(
@@ -152,6 +166,7 @@ impl From<TransportError> for SyncError {
             }
             TransportError::Rejected(body) => SyncError::Refused(body),
             TransportError::Server(m) => SyncError::Server(m),
+            TransportError::Untrusted(m) => SyncError::Untrusted(m),
             // The engine handles a resync itself; one that reaches here
             // came twice in a row, which only a broken server does.
             TransportError::ResyncRequired => SyncError::BadAnswer(
