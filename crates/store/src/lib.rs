@@ -25,6 +25,7 @@
 //! writes), windows, terminals, the network, or the wall clock (callers pass
 //! the time of each action).
 
+pub mod analytics;
 pub mod bulk;
 mod codec;
 mod login;
@@ -35,6 +36,7 @@ pub mod pull;
 pub mod read;
 pub mod write;
 
+pub use analytics::{AnalyticsCatalog, ReportNames};
 pub use login::DeviceLogin;
 pub use pull::{PullCounts, PullMode, PullTx, PulledRow, Replicated, RowKind};
 pub use read::*;

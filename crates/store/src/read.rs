@@ -210,7 +210,7 @@ fn asset_summary(r: &Row<'_>) -> Result<AssetSummary> {
     })
 }
 
-fn asset_row(r: &Row<'_>) -> Result<Asset> {
+pub(crate) fn asset_row(r: &Row<'_>) -> Result<Asset> {
     Ok(Asset {
         id: AssetId(r.uuid("id")?),
         tag: r.text("tag")?,
@@ -311,14 +311,14 @@ fn work_order_row(r: &Row<'_>) -> Result<WorkOrder> {
     })
 }
 
-fn json<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(what: &'static str, s: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
         what,
         detail: e.to_string(),
     })
 }
 
-fn pm_plan_row(r: &Row<'_>) -> Result<PmPlan> {
+pub(crate) fn pm_plan_row(r: &Row<'_>) -> Result<PmPlan> {
     Ok(PmPlan {
         id: PmPlanId(r.uuid("id")?),
         name: r.text("name")?,
@@ -333,7 +333,7 @@ fn pm_plan_row(r: &Row<'_>) -> Result<PmPlan> {
     })
 }
 
-fn user_row(c: &Connection, r: &Row<'_>) -> Result<User> {
+pub(crate) fn user_row(c: &Connection, r: &Row<'_>) -> Result<User> {
     let id = UserId(r.uuid("id")?);
     let mut st = c.prepare_cached("SELECT site_id FROM user_sites WHERE user_id = ?1")?;
     let sites = st
@@ -381,7 +381,7 @@ impl<'c> Reader<'c> {
         Reader { c }
     }
 
-    fn collect<T>(
+    pub(crate) fn collect<T>(
         &self,
         sql: &str,
         p: impl rusqlite::Params,
@@ -396,7 +396,7 @@ impl<'c> Reader<'c> {
         Ok(out)
     }
 
-    fn one<T>(
+    pub(crate) fn one<T>(
         &self,
         sql: &str,
         p: impl rusqlite::Params,
@@ -476,24 +476,7 @@ impl<'c> Reader<'c> {
     }
 
     pub fn model(&self, id: ModelId) -> Result<Option<Model>> {
-        self.one("SELECT * FROM models WHERE id = ?1", [id.0], |r| {
-            let mds2: Option<Mds2> = r
-                .text_opt("mds2_json")?
-                .map(|s| json("MDS2", &s))
-                .transpose()?;
-            let sbom: Vec<SbomComponent> = json("SBOM", &r.text("sbom_json")?)?;
-            Ok(Model {
-                id: ModelId(r.uuid("id")?),
-                manufacturer_id: ManufacturerId(r.uuid("manufacturer_id")?),
-                device_type_id: DeviceTypeId(r.uuid("device_type_id")?),
-                name: r.text("name")?,
-                expected_life_years: r.int_opt("expected_life_years")?.map(|v| v as u16),
-                end_of_support: r.date_opt("end_of_support")?,
-                replacement_cost: r.int_opt("replacement_cost_cents")?.map(Money),
-                mds2,
-                sbom,
-            })
-        })
+        self.one("SELECT * FROM models WHERE id = ?1", [id.0], model_row)
     }
 
     pub fn device_type(&self, id: DeviceTypeId) -> Result<Option<DeviceType>> {
@@ -673,24 +656,7 @@ impl<'c> Reader<'c> {
         self.one(
             "SELECT * FROM network_profiles WHERE asset_id = ?1",
             [id.0],
-            |r| {
-                Ok(NetworkProfile {
-                    asset_id: AssetId(r.uuid("asset_id")?),
-                    hostname: r.text_opt("hostname")?,
-                    ip_address: r.text_opt("ip_address")?,
-                    mac_address: r.text_opt("mac_address")?,
-                    vlan: r.int_opt("vlan")?.map(|v| v as u16),
-                    segment: r.text_opt("segment")?,
-                    os_name: r.text_opt("os_name")?,
-                    os_version: r.text_opt("os_version")?,
-                    firmware_version: r.text_opt("firmware_version")?,
-                    patch_level: r.text_opt("patch_level")?,
-                    last_patched_on: r.date_opt("last_patched_on")?,
-                    remote_recoverable: r.int("remote_recoverable")? != 0,
-                    stores_phi: r.int("stores_phi")? != 0,
-                    patch_validation: r.code("patch_validation", PatchValidation::parse)?,
-                })
-            },
+            network_profile_row,
         )
     }
 
@@ -1164,7 +1130,45 @@ impl<'c> Reader<'c> {
     }
 }
 
-fn site_row(r: &Row<'_>) -> Result<Site> {
+pub(crate) fn model_row(r: &Row<'_>) -> Result<Model> {
+    let mds2: Option<Mds2> = r
+        .text_opt("mds2_json")?
+        .map(|s| json("MDS2", &s))
+        .transpose()?;
+    let sbom: Vec<SbomComponent> = json("SBOM", &r.text("sbom_json")?)?;
+    Ok(Model {
+        id: ModelId(r.uuid("id")?),
+        manufacturer_id: ManufacturerId(r.uuid("manufacturer_id")?),
+        device_type_id: DeviceTypeId(r.uuid("device_type_id")?),
+        name: r.text("name")?,
+        expected_life_years: r.int_opt("expected_life_years")?.map(|v| v as u16),
+        end_of_support: r.date_opt("end_of_support")?,
+        replacement_cost: r.int_opt("replacement_cost_cents")?.map(Money),
+        mds2,
+        sbom,
+    })
+}
+
+pub(crate) fn network_profile_row(r: &Row<'_>) -> Result<NetworkProfile> {
+    Ok(NetworkProfile {
+        asset_id: AssetId(r.uuid("asset_id")?),
+        hostname: r.text_opt("hostname")?,
+        ip_address: r.text_opt("ip_address")?,
+        mac_address: r.text_opt("mac_address")?,
+        vlan: r.int_opt("vlan")?.map(|v| v as u16),
+        segment: r.text_opt("segment")?,
+        os_name: r.text_opt("os_name")?,
+        os_version: r.text_opt("os_version")?,
+        firmware_version: r.text_opt("firmware_version")?,
+        patch_level: r.text_opt("patch_level")?,
+        last_patched_on: r.date_opt("last_patched_on")?,
+        remote_recoverable: r.int("remote_recoverable")? != 0,
+        stores_phi: r.int("stores_phi")? != 0,
+        patch_validation: r.code("patch_validation", PatchValidation::parse)?,
+    })
+}
+
+pub(crate) fn site_row(r: &Row<'_>) -> Result<Site> {
     Ok(Site {
         id: SiteId(r.uuid("id")?),
         code: r.text("code")?,
@@ -1180,7 +1184,7 @@ fn building_row(r: &Row<'_>) -> Result<Building> {
     })
 }
 
-fn department_row(r: &Row<'_>) -> Result<Department> {
+pub(crate) fn department_row(r: &Row<'_>) -> Result<Department> {
     Ok(Department {
         id: DepartmentId(r.uuid("id")?),
         site_id: SiteId(r.uuid("site_id")?),
@@ -1200,7 +1204,7 @@ fn location_row(r: &Row<'_>) -> Result<Location> {
     })
 }
 
-fn device_type_row(r: &Row<'_>) -> Result<DeviceType> {
+pub(crate) fn device_type_row(r: &Row<'_>) -> Result<DeviceType> {
     Ok(DeviceType {
         id: DeviceTypeId(r.uuid("id")?),
         system: r.code("system", NomenclatureSystem::parse)?,
@@ -1226,7 +1230,7 @@ fn device_type_row(r: &Row<'_>) -> Result<DeviceType> {
     })
 }
 
-fn contract_row(r: &Row<'_>) -> Result<ServiceContract> {
+pub(crate) fn contract_row(r: &Row<'_>) -> Result<ServiceContract> {
     Ok(ServiceContract {
         id: ContractId(r.uuid("id")?),
         vendor_id: VendorId(r.uuid("vendor_id")?),
