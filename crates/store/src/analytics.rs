@@ -306,10 +306,10 @@ impl<'c> Reader<'c> {
                                      - julianday(max(d.started_at, :start_ts,
                                                      coalesce(a.acquired_on || 'T00:00:00.000Z', :start_ts))))
                                      * 86400000) AS INTEGER) / 1000 AS secs
-                   FROM downtime d
+                   FROM downtime d INDEXED BY downtime_ended
                    JOIN work_orders w ON w.id = d.work_order_id
                    JOIN assets a ON a.id = w.asset_id
-                   WHERE d.started_at < :end_ts AND (d.ended_at IS NULL OR d.ended_at > :start_ts)
+                   WHERE (d.ended_at > :start_ts OR d.ended_at IS NULL) AND d.started_at < :end_ts
                      AND w.status <> 'cancelled')
              WHERE secs > 0
              GROUP BY asset_id",
@@ -494,7 +494,7 @@ impl<'c> Reader<'c> {
             "SELECT w.asset_id, w.due_on, w.pm_plan_id, w.status, w.completed_at,
                     (SELECT group_concat(substr(t.attempted_at, 1, 10) || ' ' || t.outcome, ',')
                      FROM pm_attempts t WHERE t.work_order_id = w.id) AS attempts
-             FROM work_orders w
+             FROM work_orders w INDEXED BY work_orders_pm_due
              WHERE w.kind = 'pm' AND w.status <> 'cancelled'
                AND w.due_on >= :from AND w.due_on < :to",
         )?;

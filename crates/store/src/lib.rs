@@ -57,6 +57,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0006_department_short_names.sql"),
     include_str!("../migrations/0007_device_login.sql"),
     include_str!("../migrations/0008_device_login_ca_cert.sql"),
+    include_str!("../migrations/0009_analytics_indexes.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
