@@ -11,6 +11,10 @@
 //! mean and, where rows move, rows per second, with each target judged on
 //! p95 (or on rows/s for the import). `--json-out` writes the same figures.
 //!
+//! `--sync 10000,100000` runs the sync benchmark instead (`sync.rs`): the
+//! published sync workload against the release server binary, recorded in
+//! `docs/benchmarks-sync.md`.
+//!
 //! Must not: run as a test or fail on a missed target (it prints figures;
 //! `docs/benchmarks.md` records them); write anywhere but `--data-dir` and
 //! the `--json-out` file; change the hospital it measures (queries only
@@ -42,6 +46,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod sync;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "biomend-bench",
@@ -66,6 +72,25 @@ struct Args {
     /// Run one step only (the hospital is built first if it is missing).
     #[arg(long, value_enum)]
     only: Option<Step>,
+    /// Run the sync benchmark instead, at these sizes (assets per server
+    /// database), against the release `biomend-server` binary.
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    sync: Option<Vec<u32>>,
+    /// The `biomend-server` binary [default: next to this one].
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    /// The `biomend` CLI binary [default: next to this one].
+    #[arg(long)]
+    cli_bin: Option<PathBuf>,
+    /// Internal: run the sync benchmark's tablets (started by `--sync`).
+    #[arg(long, hide = true)]
+    sync_client: bool,
+    #[arg(long, hide = true)]
+    sync_n: Option<u32>,
+    #[arg(long, hide = true)]
+    sync_url: Option<String>,
+    #[arg(long, hide = true)]
+    sync_server_db: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -839,6 +864,35 @@ fn print_table(figures: &[Figure]) {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    let beside = |name: &str| -> Result<PathBuf> {
+        let me = std::env::current_exe()?;
+        Ok(me.with_file_name(name))
+    };
+    let cli_bin = match &args.cli_bin {
+        Some(p) => p.clone(),
+        None => beside("biomend")?,
+    };
+    if args.sync_client {
+        return sync::client(&sync::ClientOpts {
+            n: args.sync_n.context("--sync-n")?,
+            url: args.sync_url.clone().context("--sync-url")?,
+            dir: args.data_dir.clone(),
+            server_db: args.sync_server_db.clone().context("--sync-server-db")?,
+            cli_bin,
+        });
+    }
+    if let Some(sizes) = &args.sync {
+        return sync::run(&sync::Opts {
+            sizes: sizes.clone(),
+            data_dir: args.data_dir.clone(),
+            json_out: args.json_out.clone(),
+            server_bin: match &args.server_bin {
+                Some(p) => p.clone(),
+                None => beside("biomend-server")?,
+            },
+            cli_bin,
+        });
+    }
     let params = DemoParams::scaled(args.assets, args.work_orders);
     let stem = format!("hospital-{}-{}", args.assets, args.work_orders);
     let db = args.data_dir.join(format!("{stem}.sqlite"));

@@ -169,6 +169,7 @@ pub fn dataset(n: u32, technicians: u32) -> Dataset {
     let mut locations = HashMap::new();
     let mut manufacturers = HashMap::new();
     let mut models = HashMap::new();
+    let mut model_names = HashMap::new();
     let mut plans = HashMap::new();
     for i in 0..n {
         let a = WorkloadAsset::generate(i);
@@ -207,6 +208,17 @@ pub fn dataset(n: u32, technicians: u32) -> Dataset {
             id
         });
         let device_type = device_types[a.device_type];
+        let named = model_names
+            .entry((a.manufacturer, a.model))
+            .or_insert(a.device_type);
+        // A maker's model names are unique in Biomend; the workload gives
+        // one model name several device types, so the later ones carry
+        // their device-type code.
+        let name = if *named == a.device_type {
+            a.model.to_string()
+        } else {
+            format!("{} ({})", a.model, a.device_type)
+        };
         let model = *models
             .entry((a.manufacturer, a.model, a.device_type))
             .or_insert_with(|| {
@@ -215,7 +227,7 @@ pub fn dataset(n: u32, technicians: u32) -> Dataset {
                     id,
                     manufacturer_id: maker,
                     device_type_id: device_type,
-                    name: a.model.to_string(),
+                    name,
                     expected_life_years: None,
                     end_of_support: None,
                     replacement_cost: None,
@@ -323,7 +335,17 @@ mod tests {
         assert_eq!(asset.status, status(a.status));
         assert_eq!(asset.notes, a.notes);
         let model = d.models.iter().find(|m| m.id == asset.model_id).unwrap();
-        assert_eq!(model.name, a.model);
+        assert!(model.name.starts_with(a.model));
+        let names: std::collections::HashSet<_> = d
+            .models
+            .iter()
+            .map(|m| (m.manufacturer_id, &m.name))
+            .collect();
+        assert_eq!(
+            names.len(),
+            d.models.len(),
+            "model names are unique per maker"
+        );
         let dept = d
             .departments
             .iter()
