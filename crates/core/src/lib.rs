@@ -20,6 +20,7 @@
 pub mod env;
 pub mod error;
 
+pub mod analytics;
 pub mod asset_edit;
 pub mod asset_page;
 pub mod corrective;

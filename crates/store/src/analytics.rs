@@ -101,6 +101,16 @@ fn recall_row(r: &Row<'_>) -> Result<Recall> {
     })
 }
 
+fn recall_asset_row(r: &Row<'_>) -> Result<RecallAsset> {
+    Ok(RecallAsset {
+        recall_id: RecallId(r.uuid("recall_id")?),
+        asset_id: AssetId(r.uuid("asset_id")?),
+        action: r.code("action", RecallAction::parse)?,
+        work_order_id: r.uuid_opt("work_order_id")?.map(WorkOrderId),
+        acted_on: r.date_opt("acted_on")?,
+    })
+}
+
 fn time(s: &str) -> Result<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M").map_err(|e| StoreError::Corrupt {
         what: "time of day",
@@ -173,31 +183,58 @@ impl<'c> Reader<'c> {
             contracts: self.collect("SELECT * FROM service_contracts", [], contract_row)?,
             pm_plans: self.pm_plans()?,
             recalls: self.collect("SELECT * FROM recalls", [], recall_row)?,
-            recall_assets: self.collect("SELECT * FROM recall_assets", [], |r| {
-                Ok(RecallAsset {
-                    recall_id: RecallId(r.uuid("recall_id")?),
-                    asset_id: AssetId(r.uuid("asset_id")?),
-                    action: r.code("action", RecallAction::parse)?,
-                    work_order_id: r.uuid_opt("work_order_id")?.map(WorkOrderId),
-                    acted_on: r.date_opt("acted_on")?,
-                })
-            })?,
+            recall_assets: self.collect("SELECT * FROM recall_assets", [], recall_asset_row)?,
             network_profiles: self.collect(
                 "SELECT * FROM network_profiles",
                 [],
                 network_profile_row,
             )?,
-            usage_windows: self.collect("SELECT * FROM usage_windows", [], |r| {
-                Ok(UsageWindow {
-                    id: UsageWindowId(r.uuid("id")?),
-                    department_id: DepartmentId(r.uuid("department_id")?),
-                    device_type_id: r.uuid_opt("device_type_id")?.map(DeviceTypeId),
-                    weekdays: r.int("weekdays")? as u8,
-                    starts: time(&r.text("starts")?)?,
-                    ends: time(&r.text("ends")?)?,
-                })
-            })?,
+            usage_windows: self.usage_windows()?,
             training_events: self.training_events()?,
+        })
+    }
+
+    /// The catalog with one asset in its inventory (and only its network
+    /// profile and recall matches): enough for that asset's profile
+    /// without reading the whole inventory.
+    pub fn analytics_catalog_for(&self, asset: AssetId) -> Result<AnalyticsCatalog> {
+        let names = self.report_names()?;
+        Ok(AnalyticsCatalog {
+            sites: names.sites,
+            departments: names.departments,
+            manufacturers: names.manufacturers,
+            device_types: names.device_types,
+            models: names.models,
+            assets: self.collect("SELECT * FROM assets WHERE id = ?1", [asset.0], asset_row)?,
+            users: Vec::new(),
+            contracts: self.collect("SELECT * FROM service_contracts", [], contract_row)?,
+            pm_plans: self.pm_plans()?,
+            recalls: self.collect("SELECT * FROM recalls", [], recall_row)?,
+            recall_assets: self.collect(
+                "SELECT * FROM recall_assets WHERE asset_id = ?1",
+                [asset.0],
+                recall_asset_row,
+            )?,
+            network_profiles: self.collect(
+                "SELECT * FROM network_profiles WHERE asset_id = ?1",
+                [asset.0],
+                network_profile_row,
+            )?,
+            usage_windows: self.usage_windows()?,
+            training_events: Vec::new(),
+        })
+    }
+
+    fn usage_windows(&self) -> Result<Vec<UsageWindow>> {
+        self.collect("SELECT * FROM usage_windows", [], |r| {
+            Ok(UsageWindow {
+                id: UsageWindowId(r.uuid("id")?),
+                department_id: DepartmentId(r.uuid("department_id")?),
+                device_type_id: r.uuid_opt("device_type_id")?.map(DeviceTypeId),
+                weekdays: r.int("weekdays")? as u8,
+                starts: time(&r.text("starts")?)?,
+                ends: time(&r.text("ends")?)?,
+            })
         })
     }
 
