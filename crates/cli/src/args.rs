@@ -71,6 +71,10 @@ pub enum Command {
     },
     /// Conflicts the server settled by its rules (supervisors)
     Conflicts(ConflictsArgs),
+    /// Reports for managers: KPIs, scorecards, repair vs replace, capital
+    /// plan, training effect
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// What came in from every device since the last shift (supervisors)
     Incoming {
         /// Since this instant (RFC 3339) [default: the server's, 12 hours]
@@ -422,4 +426,80 @@ pub enum PmCmd {
         #[arg(long)]
         note: Option<String>,
     },
+}
+
+/// The period a report covers [default: the 365 days up to today].
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    /// First day counted
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day counted (inclusive)
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KpiBy {
+    All,
+    Site,
+    Department,
+    DeviceType,
+    Model,
+    Manufacturer,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CardBy {
+    Model,
+    Manufacturer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// PM completion, uptime, MTBF, MTTR, COSR, CND, use-error and repeat
+    /// rates per group (supervisors, managers, admins)
+    Kpi {
+        #[arg(long, value_enum, default_value = "department")]
+        by: KpiBy,
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+    /// Rank the models or manufacturers of one device type
+    Scorecard {
+        /// Nomenclature code of the device type, e.g. 13-215
+        device_type: String,
+        #[arg(long, value_enum, default_value = "manufacturer")]
+        by: CardBy,
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+    /// Repair or replace one device
+    Replace {
+        tag: String,
+        /// The technician's repair estimate, e.g. 1200.00
+        #[arg(long)]
+        estimate: Option<String>,
+        /// Service cost and MTBF are taken over this period
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+    /// Devices for which enough replacement rules hold
+    Candidates {
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+    /// A replacement plan in priority order within a yearly budget
+    Capital {
+        /// Yearly budget, e.g. 500000
+        #[arg(long)]
+        budget: String,
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// Service cost is taken over this period
+        #[command(flatten)]
+        period: PeriodArgs,
+    },
+    /// Training events, or one event's effect (its number in the list, or its id)
+    Training { event: Option<String> },
 }

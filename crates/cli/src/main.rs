@@ -5,6 +5,7 @@
 mod args;
 mod netcmd;
 mod output;
+mod report;
 
 use anyhow::Context;
 use args::*;
@@ -226,6 +227,12 @@ fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
         } => netcmd::status(cli, out),
         Command::Conflicts(a) => netcmd::conflicts(cli, a, out),
         Command::Incoming { since } => netcmd::incoming(cli, *since, out),
+        Command::Report(cmd) => {
+            let app = open(cli)?;
+            let user = acting_user(cli, &app)?;
+            report::run(&app, &user, cmd, out)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
