@@ -141,6 +141,10 @@ impl Store {
     }
 
     fn pragmas(conn: &Connection, file: bool) -> Result<()> {
+        // rusqlite keeps 16 prepared statements by default; a pull run
+        // upserts some twenty kinds of row with a few statements each, and
+        // past the cache's size every row re-parsed its SQL.
+        conn.set_prepared_statement_cache_capacity(128);
         if file {
             // WAL lets readers run during a write; FULL makes each commit
             // durable before the app tells the technician it is saved.

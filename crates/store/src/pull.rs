@@ -33,7 +33,8 @@ use biomend_domain::work_order::*;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 use uuid::Uuid;
 
 /// `sync_state` key of the last server version this device applied.
@@ -262,7 +263,27 @@ fn pending(c: &rusqlite::Connection) -> Result<u64> {
 
 /// `INSERT ... ON CONFLICT (key) DO UPDATE` of every column, skipping rows
 /// that would not change (so a page applied twice fires no trigger).
-fn upsert_sql(table: &str, key: &[&str], cols: &[&str], returning: &str) -> String {
+/// The upsert statement for `table`, built once per table: each table has
+/// one upsert shape, and building the text for every pulled row (a few
+/// dozen small strings for an asset) cost more than binding it.
+fn upsert_sql(
+    table: &'static str,
+    key: &[&str],
+    cols: &[&str],
+    returning: &'static str,
+) -> &'static str {
+    static BUILT: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    // A few dozen tables at most, for the life of the process.
+    built.entry(table).or_insert_with(|| {
+        Box::leak(build_upsert_sql(table, key, cols, returning).into_boxed_str())
+    })
+}
+
+fn build_upsert_sql(table: &str, key: &[&str], cols: &[&str], returning: &str) -> String {
     let all: Vec<&str> = key.iter().chain(cols).copied().collect();
     let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
     let set: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
@@ -400,7 +421,7 @@ impl<'a> PullTx<'a> {
         match r {
             Replicated::Site(s) => {
                 self.exec(
-                    &upsert_sql("sites", &["id"], &["code", "name"], ""),
+                    upsert_sql("sites", &["id"], &["code", "name"], ""),
                     params![s.id.0, s.code, s.name],
                 )?;
             }
@@ -409,7 +430,7 @@ impl<'a> PullTx<'a> {
                     self.relabelled_places.insert(b.id.0);
                 }
                 self.exec(
-                    &upsert_sql("buildings", &["id"], &["site_id", "name"], ""),
+                    upsert_sql("buildings", &["id"], &["site_id", "name"], ""),
                     params![b.id.0, b.site_id.0, b.name],
                 )?;
             }
@@ -423,7 +444,7 @@ impl<'a> PullTx<'a> {
                     self.moved_departments.push(d.id.0);
                 }
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "departments",
                         &["id"],
                         &["site_id", "name", "short_name", "cost_center"],
@@ -437,7 +458,7 @@ impl<'a> PullTx<'a> {
                     self.relabelled_places.insert(l.id.0);
                 }
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "locations",
                         &["id"],
                         &["building_id", "floor", "room", "department_id"],
@@ -456,7 +477,7 @@ impl<'a> PullTx<'a> {
                 // The pay rate is the server's business and never travels:
                 // a rate this device holds (from an import) is kept.
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "users",
                         &["id"],
                         &["username", "display_name", "role", "active"],
@@ -480,13 +501,13 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Manufacturer(m) => {
                 self.exec(
-                    &upsert_sql("manufacturers", &["id"], &["name"], ""),
+                    upsert_sql("manufacturers", &["id"], &["name"], ""),
                     params![m.id.0, m.name],
                 )?;
             }
             Replicated::DeviceType(d) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "device_types",
                         &["id"],
                         &[
@@ -521,7 +542,7 @@ impl<'a> PullTx<'a> {
             Replicated::Model(m) => {
                 let mds2 = m.mds2.as_ref().map(serde_json::to_string).transpose()?;
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "models",
                         &["id"],
                         &[
@@ -551,19 +572,19 @@ impl<'a> PullTx<'a> {
             }
             Replicated::SafetyEdition(e) => {
                 self.exec(
-                    &upsert_sql("safety_editions", &["id"], &["name", "limits_json"], ""),
+                    upsert_sql("safety_editions", &["id"], &["name", "limits_json"], ""),
                     params![e.id.0, e.name, serde_json::to_string(&e.limits)?],
                 )?;
             }
             Replicated::Checklist(k) => {
                 self.exec(
-                    &upsert_sql("checklists", &["id"], &["name", "items_json"], ""),
+                    upsert_sql("checklists", &["id"], &["name", "items_json"], ""),
                     params![k.id.0, k.name, serde_json::to_string(&k.items)?],
                 )?;
             }
             Replicated::PmPlan(p) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "pm_plans",
                         &["id"],
                         &[
@@ -595,7 +616,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Part(p) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "parts",
                         &["id"],
                         &[
@@ -618,7 +639,7 @@ impl<'a> PullTx<'a> {
             Replicated::Asset(a) => self.upsert_asset(a)?,
             Replicated::PmSchedule(s) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "pm_schedules",
                         &["asset_id", "plan_id"],
                         &["next_due", "last_done"],
@@ -635,7 +656,7 @@ impl<'a> PullTx<'a> {
             Replicated::WorkOrder(w) => self.upsert_work_order(w)?,
             Replicated::Downtime(d) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "downtime",
                         &["id"],
                         &[
@@ -659,7 +680,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Labor(l) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "labor",
                         &["id"],
                         &[
@@ -685,7 +706,7 @@ impl<'a> PullTx<'a> {
                 // Stock is counted where parts are issued; a pulled use
                 // records history and moves no stock on this device.
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "part_uses",
                         &["id"],
                         &[
@@ -715,7 +736,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Reading(r) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "readings",
                         &["id"],
                         &[
@@ -751,7 +772,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::WorkNote(n) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "work_notes",
                         &["id"],
                         &["work_order_id", "author_id", "written_at", "text"],
@@ -768,7 +789,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Signature(s) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "signatures",
                         &["id"],
                         &[
@@ -792,7 +813,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::PmAttempt(a) => {
                 self.exec(
-                    &upsert_sql(
+                    upsert_sql(
                         "pm_attempts",
                         &["id"],
                         &[
@@ -885,7 +906,7 @@ impl<'a> PullTx<'a> {
         );
         let seq: Option<i64> = self
             .c()
-            .prepare_cached(&sql)?
+            .prepare_cached(sql)?
             .query_row(
                 params![
                     a.id.0,
@@ -948,7 +969,7 @@ impl<'a> PullTx<'a> {
             params![w.number, w.id.0],
         )?;
         self.exec(
-            &upsert_sql(
+            upsert_sql(
                 "work_orders",
                 &["id"],
                 &[
@@ -1081,18 +1102,28 @@ impl<'a> PullTx<'a> {
         }
         // Re-index every asset written or relabelled in this run in two
         // statements: FTS5 flushes per statement, so row-by-row indexing
-        // of a first pull would cost more than the pull.
-        c.execute(
-            "DELETE FROM assets_fts WHERE rowid IN (SELECT seq FROM temp.pull_reindex)",
-            [],
-        )?;
-        c.execute(
-            "INSERT INTO assets_fts(rowid, tag, serial, manufacturer, model, device_type, department, location)
-             SELECT s.seq, s.tag, s.serial, s.manufacturer, s.model, s.device_type, s.department, s.location
-             FROM asset_search_text s JOIN temp.pull_reindex r ON r.seq = s.seq ORDER BY s.seq",
-            [],
-        )?;
-        c.execute("DELETE FROM temp.pull_reindex", [])?;
+        // of a first pull would cost more than the pull. The list drives
+        // the join (CROSS JOIN keeps SQLite from walking the whole
+        // inventory through the view to find a handful of assets), and a
+        // run that touched no asset, the common case, skips it.
+        let reindex: bool =
+            c.query_row("SELECT EXISTS (SELECT 1 FROM temp.pull_reindex)", [], |r| {
+                r.get(0)
+            })?;
+        if reindex {
+            c.execute(
+                "DELETE FROM assets_fts WHERE rowid IN (SELECT seq FROM temp.pull_reindex)",
+                [],
+            )?;
+            c.execute(
+                "INSERT INTO assets_fts(rowid, tag, serial, manufacturer, model, device_type, department, location)
+                 SELECT s.seq, s.tag, s.serial, s.manufacturer, s.model, s.device_type, s.department, s.location
+                 FROM temp.pull_reindex r CROSS JOIN asset_search_text s ON s.seq = r.seq
+                 ORDER BY r.seq",
+                [],
+            )?;
+            c.execute("DELETE FROM temp.pull_reindex", [])?;
+        }
         c.execute("DELETE FROM fts_deferred", [])?;
         self.tx
             .set_sync_value(PULL_CURSOR, &self.cursor.to_string())?;
@@ -1115,8 +1146,12 @@ impl<'a> PullTx<'a> {
             to: self.cursor,
             counts: self.counts,
         };
-        self.tx
-            .audit("pull", "sync", None, None::<&()>, Some(&audit))?;
+        // A run that changed nothing (a no-op sync) leaves no audit row:
+        // the trail records changes, and a tablet syncs every few minutes.
+        if self.counts.upserted + self.counts.deleted > 0 || self.mode == PullMode::Resync {
+            self.tx
+                .audit("pull", "sync", None, None::<&()>, Some(&audit))?;
+        }
         let counts = self.counts;
         commit_checked(self.tx)?;
         Ok(counts)
