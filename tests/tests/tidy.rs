@@ -151,7 +151,8 @@ fn dependencies_point_inward() {
         ("domain", &[]),
         ("interchange", &["biomend-domain"]),
         ("demo", &["biomend-domain"]),
-        ("store", &["biomend-domain"]),
+        // The store fills the analytics crate's per-asset facts with SQL.
+        ("store", &["biomend-domain", "biomend-analytics"]),
         ("protocol", &["biomend-domain"]),
         ("analytics", &["biomend-domain"]),
         (
@@ -167,6 +168,7 @@ fn dependencies_point_inward() {
                 "biomend-sync",
                 "biomend-demo",
                 "biomend-interchange",
+                "biomend-analytics",
             ],
         ),
         ("net", &["biomend-protocol", "biomend-sync"]),
@@ -179,12 +181,16 @@ fn dependencies_point_inward() {
                 "biomend-net",
                 "biomend-demo",
                 "biomend-interchange",
+                // Report types it prints; the figures come from the core.
+                "biomend-analytics",
             ],
         ),
         (
             "server",
             &["biomend-domain", "biomend-protocol", "biomend-demo"],
         ),
+        // Benchmarks measure the whole system, the server beside the
+        // device side; nothing depends on them.
         (
             "bench",
             &[
@@ -193,6 +199,10 @@ fn dependencies_point_inward() {
                 "biomend-core",
                 "biomend-demo",
                 "biomend-interchange",
+                "biomend-analytics",
+                "biomend-sync",
+                "biomend-net",
+                "biomend-server",
             ],
         ),
     ];
