@@ -131,12 +131,7 @@ impl Tablet {
                 password: PASSWORD.into(),
                 device_name: format!("{username} tablet"),
             },
-            |url, req| {
-                biomend_net::login(url, req).map_err(|e| match e {
-                    biomend_net::LoginError::Transport(t) => t,
-                    other => TransportError::Server(other.to_string()),
-                })
-            },
+            |url, req| biomend_net::login(url, req).map_err(TransportError::from),
         )
         .unwrap();
         let login = sync::credentials(&app).unwrap();

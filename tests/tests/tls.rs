@@ -173,10 +173,7 @@ fn a_tablet_given_the_hospital_ca_signs_in_pushes_and_pulls_over_https() {
         &login_input(&server.url),
         Some(ca_path),
         |url, req| {
-            biomend_net::login_with_ca(url, Some(&ca_pem), req).map_err(|e| match e {
-                LoginError::Transport(t) => t,
-                other => TransportError::Server(other.to_string()),
-            })
+            biomend_net::login_with_ca(url, Some(&ca_pem), req).map_err(TransportError::from)
         },
     )
     .unwrap();
@@ -229,10 +226,7 @@ fn without_the_hospital_ca_the_server_is_refused_as_untrusted_not_offline() {
     // user what to do; nothing is stored.
     let mut app = server.tablet();
     let err = sync::login(&mut app, &login_input(&server.url), |url, req| {
-        biomend_net::login(url, req).map_err(|e| match e {
-            LoginError::Transport(t) => t,
-            other => TransportError::Server(other.to_string()),
-        })
+        biomend_net::login(url, req).map_err(TransportError::from)
     })
     .unwrap_err();
     assert_eq!(err.code(), "untrusted_certificate", "{err}");

@@ -505,12 +505,7 @@ impl Tablet {
                 password: PASSWORD.into(),
                 device_name: format!("bench {name}"),
             },
-            |url, req| {
-                biomend_net::login(url, req).map_err(|e| match e {
-                    biomend_net::LoginError::Transport(t) => t,
-                    other => TransportError::Server(other.to_string()),
-                })
-            },
+            |url, req| biomend_net::login(url, req).map_err(TransportError::from),
         )?;
         let login = core_sync::credentials(&app)?;
         let net = HttpTransport::new(&login.server_url, &login.token)?;

@@ -10,7 +10,7 @@ use crate::{acting_user, open};
 use anyhow::Context;
 use biomend_core::sync::{LoginInput, Progress, TransportError};
 use biomend_core::{App, CoreError};
-use biomend_net::{HttpTransport, LoginError};
+use biomend_net::HttpTransport;
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -112,12 +112,7 @@ pub fn login(cli: &crate::args::Cli, a: &LoginArgs, out: &Out) -> anyhow::Result
             device_name,
         },
         ca.as_ref().map(|(path, _)| path.as_str()),
-        |url, req| {
-            biomend_net::login_with_ca(url, ca_pem, req).map_err(|e| match e {
-                LoginError::Transport(t) => t,
-                LoginError::Net(n) => TransportError::Server(n.to_string()),
-            })
-        },
+        |url, req| biomend_net::login_with_ca(url, ca_pem, req).map_err(TransportError::from),
     )?;
     out.show(&who, || {
         format!(

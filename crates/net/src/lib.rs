@@ -226,6 +226,18 @@ pub enum LoginError {
     Transport(#[from] TransportError),
 }
 
+/// What the app core's `login` expects from its call: a client that could
+/// not even be built (a bad URL or CA file) is a failure on this side,
+/// reported like any other that retrying alone will not fix.
+impl From<LoginError> for TransportError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::Transport(t) => t,
+            LoginError::Net(n) => TransportError::Server(n.to_string()),
+        }
+    }
+}
+
 /// The sync transport and supervisor calls of one signed-in device.
 pub struct HttpTransport {
     base: String,

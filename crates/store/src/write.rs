@@ -160,6 +160,23 @@ impl<'a> Tx<'a> {
         self.audit("create", entity, Some(id), None::<&T>, Some(v))
     }
 
+    /// Audits an update that changed `rows` rows; none means the record
+    /// was not there. `(what, key)` name it for the user, `entity` and `id`
+    /// for the audit trail.
+    fn updated<T: Serialize>(
+        &self,
+        rows: usize,
+        (what, key): (&'static str, String),
+        (entity, id): (&str, Uuid),
+        before: &T,
+        after: &T,
+    ) -> Result<()> {
+        if rows == 0 {
+            return Err(StoreError::NotFound { entity: what, key });
+        }
+        self.audit("update", entity, Some(id), Some(before), Some(after))
+    }
+
     /// Next value of a named counter, starting at 1.
     pub fn next_counter(&self, name: &str) -> Result<u64> {
         let v: i64 = self.tx.query_row(
@@ -349,18 +366,12 @@ impl<'a> Tx<'a> {
                 after.short_name,
                 after.cost_center
             ])?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "department",
-                key: after.name.clone(),
-            });
-        }
-        self.audit(
-            "update",
-            "department",
-            Some(after.id.0),
-            Some(before),
-            Some(after),
+        self.updated(
+            n,
+            ("department", after.name.clone()),
+            ("department", after.id.0),
+            before,
+            after,
         )
     }
     pub fn insert_location(&self, l: &Location) -> Result<()> {
@@ -529,18 +540,12 @@ impl<'a> Tx<'a> {
                 e.into()
             }
         })?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "asset",
-                key: after.id.to_string(),
-            });
-        }
-        self.audit(
-            "update",
-            "asset",
-            Some(after.id.0),
-            Some(before),
-            Some(after),
+        self.updated(
+            n,
+            ("asset", after.id.to_string()),
+            ("asset", after.id.0),
+            before,
+            after,
         )
     }
 
@@ -603,18 +608,12 @@ impl<'a> Tx<'a> {
             date_opt(after.due_on), ts_opt(after.started_at), after.findings, after.closure.map(|c| c.code()),
             ts_opt(after.completed_at), after.signed_off_by.map(|u| u.0), ts_opt(after.signed_off_at),
         ])?;
-        if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "work order",
-                key: after.number.clone(),
-            });
-        }
-        self.audit(
-            "update",
-            "work_order",
-            Some(after.id.0),
-            Some(before),
-            Some(after),
+        self.updated(
+            n,
+            ("work order", after.number.clone()),
+            ("work_order", after.id.0),
+            before,
+            after,
         )
     }
 
