@@ -155,6 +155,11 @@ fn dependencies_point_inward() {
         ("store", &["biomend-domain", "biomend-analytics"]),
         ("protocol", &["biomend-domain"]),
         ("analytics", &["biomend-domain"]),
+        // What the desktop window and its shell exchange: plain data only,
+        // so the wasm UI can use it.
+        ("ipc", &["biomend-domain"]),
+        // The survey report's layout (HTML and PDF) over analytics outputs.
+        ("report", &["biomend-domain", "biomend-analytics"]),
         (
             "sync",
             &["biomend-domain", "biomend-protocol", "biomend-store"],
@@ -172,6 +177,22 @@ fn dependencies_point_inward() {
             ],
         ),
         ("net", &["biomend-protocol", "biomend-sync"]),
+        // The service behind the desktop window: sessions, the background
+        // sync, and the core's answers as IPC views.
+        (
+            "desktop",
+            &[
+                "biomend-domain",
+                "biomend-store",
+                "biomend-protocol",
+                "biomend-sync",
+                "biomend-core",
+                "biomend-net",
+                "biomend-ipc",
+                "biomend-analytics",
+                "biomend-report",
+            ],
+        ),
         (
             "cli",
             &[
@@ -183,6 +204,7 @@ fn dependencies_point_inward() {
                 "biomend-interchange",
                 // Report types it prints; the figures come from the core.
                 "biomend-analytics",
+                "biomend-report",
             ],
         ),
         (
