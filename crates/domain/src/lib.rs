@@ -31,6 +31,7 @@ pub mod risk;
 pub mod training;
 pub mod usage;
 pub mod user;
+pub mod views;
 pub mod work_order;
 
 pub use error::RuleError;
