@@ -156,8 +156,8 @@ fn dependencies_point_inward() {
         ("protocol", &["biomend-domain"]),
         ("analytics", &["biomend-domain"]),
         // What the desktop window and its shell exchange: plain data only,
-        // so the wasm UI can use it.
-        ("ipc", &["biomend-domain"]),
+        // so the wasm UI can use it (the supervisor views are the wire's).
+        ("ipc", &["biomend-domain", "biomend-protocol"]),
         // The survey report's layout (HTML and PDF) over analytics outputs.
         ("report", &["biomend-domain", "biomend-analytics"]),
         (
