@@ -36,6 +36,8 @@ pub mod setup;
 pub mod sign_off;
 pub mod supervisor;
 pub mod sync;
+pub mod team;
+pub mod work_order_page;
 pub mod workflow;
 
 pub use error::CoreError;

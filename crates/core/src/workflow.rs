@@ -149,7 +149,7 @@ pub const MAX_SIGNATURE: usize = 64 * 1024;
 /// Most entries of one kind in one action.
 pub const MAX_ENTRIES: usize = 200;
 
-fn checklist_items(app: &App, wo: &WorkOrder) -> Result<Vec<ChecklistItem>> {
+pub(crate) fn checklist_items(app: &App, wo: &WorkOrder) -> Result<Vec<ChecklistItem>> {
     let r = app.store().reader();
     let mut plan_ids: Vec<_> = wo.pm_plan_id.into_iter().collect();
     // Post-repair checks (e.g. electrical safety after a power-supply swap)
@@ -171,7 +171,7 @@ fn checklist_items(app: &App, wo: &WorkOrder) -> Result<Vec<ChecklistItem>> {
     Ok(items)
 }
 
-fn safety_edition(app: &App) -> Result<Option<SafetyEdition>> {
+pub(crate) fn safety_edition(app: &App) -> Result<Option<SafetyEdition>> {
     let r = app.store().reader();
     let name: Option<String> = r.setting(SETTING_SAFETY_EDITION)?;
     let name = match name {

@@ -14,7 +14,7 @@
 //! Must not know: SQL, HTTP, Tauri, Yew, or how the core computes anything.
 
 use biomend_domain::Money;
-use biomend_domain::checklist::{Answer, Checklist, SafetyEdition};
+use biomend_domain::checklist::{Answer, ChecklistItem, SafetyEdition};
 use biomend_domain::dataset::WorkOrderBundle;
 use biomend_domain::ids::PmPlanId;
 use biomend_domain::risk::RiskClass;
@@ -281,8 +281,10 @@ pub struct WorkOrderPage {
     pub bundle: WorkOrderBundle,
     pub asset: AssetSummary,
     pub assigned_to: Option<String>,
-    /// The PM checklist, for readings judged as they are typed.
-    pub checklist: Option<Checklist>,
+    /// The checklist items this work order records (its PM plan's, and
+    /// the asset's PM checklists for post-repair checks), for readings
+    /// judged as they are typed.
+    pub checklist: Vec<ChecklistItem>,
     /// The electrical-safety edition in force, for safety items' limits.
     pub safety_edition: Option<SafetyEdition>,
     /// Status steps the current user may take now.

@@ -34,6 +34,7 @@ pub mod outbox_state;
 mod places;
 pub mod pull;
 pub mod read;
+pub mod team;
 pub mod write;
 
 pub use analytics::{AnalyticsCatalog, ReportNames};
