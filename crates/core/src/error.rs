@@ -28,6 +28,8 @@ pub enum CoreError {
     Sync(#[from] biomend_sync::SyncError),
     #[error("this device is not signed in to a server; run `biomend login` first")]
     NotSignedIn,
+    #[error("wrong username or password")]
+    WrongPassword,
     #[error("I/O error on {path}: {source}")]
     Io {
         path: String,
@@ -52,6 +54,7 @@ impl CoreError {
             CoreError::Protocol(_) => "protocol_error",
             CoreError::Io { .. } => "io_error",
             CoreError::NotSignedIn => "not_signed_in",
+            CoreError::WrongPassword => "wrong_password",
             CoreError::Sync(e) => match e {
                 biomend_sync::SyncError::Offline => "offline",
                 biomend_sync::SyncError::ClientTooOld { .. } => "client_too_old",

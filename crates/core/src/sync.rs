@@ -96,6 +96,11 @@ pub fn login_with_ca(
         ca_cert_path: ca_cert_path.map(str::to_string),
     };
     app.store_mut().save_login(&login)?;
+    // Only after the server accepted the password: the verifier lets this
+    // user sign in again here when the network is down.
+    let salt: Vec<u8> = (0..2).flat_map(|_| app.ids.bytes()).collect();
+    let verifier = hash_for_offline(&input.password, &salt[..16])?;
+    app.store_mut().save_offline_verifier(&verifier)?;
     Ok(SignedIn {
         server_url: login.server_url,
         device_id: login.device_id,
@@ -176,4 +181,51 @@ pub fn status(app: &App) -> Result<SyncStatus> {
         device_id: login.map(|l| l.device_id),
         rejected_mutations: app.store().reader().rejected_mutations()?,
     })
+}
+
+fn hash_for_offline(password: &str, salt: &[u8]) -> Result<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(salt)
+        .map_err(|e| CoreError::invalid("password", format!("cannot hash: {e}")))?;
+    Ok(argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| CoreError::invalid("password", format!("cannot hash: {e}")))?
+        .to_string())
+}
+
+/// Signs `username` in on this device without the server: only the user
+/// this device is signed in as, and only with the password the server last
+/// accepted here (checked against the stored argon2 verifier). Another
+/// user needs a connection, because their work would otherwise be sent
+/// under this device's sign-in.
+pub fn offline_sign_in(
+    app: &App,
+    username: &str,
+    password: &str,
+) -> Result<biomend_domain::user::User> {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let login = credentials(app)?;
+    if !login.username.eq_ignore_ascii_case(username.trim()) {
+        return Err(CoreError::Forbidden(format!(
+            "this tablet is signed in to the server as '{}'; '{}' must sign in with a connection first",
+            login.username,
+            username.trim()
+        )));
+    }
+    let stored = app.store().reader().offline_verifier()?.ok_or_else(|| {
+        CoreError::Forbidden(
+            "this tablet has no offline sign-in yet; sign in once with a connection".into(),
+        )
+    })?;
+    let ok = PasswordHash::new(&stored)
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    if !ok {
+        return Err(CoreError::WrongPassword);
+    }
+    app.user(&login.username)
 }

@@ -30,13 +30,19 @@ impl LocalServer {
     /// Serves the database at `db` over plain HTTP on a free loopback
     /// port, on a runtime of its own.
     pub fn start(db: &Path, config: Config) -> Result<LocalServer, LocalError> {
+        LocalServer::start_at(db, config, "127.0.0.1:0")
+    }
+
+    /// Serves on the given address: a test takes the server down and brings
+    /// it back on the same port, as a hospital network outage would.
+    pub fn start_at(db: &Path, config: Config, addr: &str) -> Result<LocalServer, LocalError> {
         let backend = Arc::new(SqliteBackend::open(db)?);
         let router = crate::router(backend.clone(), config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let listener = std::net::TcpListener::bind(addr)?;
         let url = format!("http://{}", listener.local_addr()?);
         runtime.spawn(async move {
             // Serving ends only with the runtime, when this value drops.

@@ -67,14 +67,38 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets the sign-in (the token goes with it).
+    /// Forgets the sign-in (the token and the offline verifier go with it).
     pub fn clear_login(&mut self) -> Result<()> {
-        self.conn.execute("DELETE FROM device_login", [])?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM device_login", [])?;
+        tx.execute("DELETE FROM sync_state WHERE key = ?1", [OFFLINE_VERIFIER])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps the password verifier (an argon2 PHC string, never the
+    /// password) of the user this device is signed in as, so that user can
+    /// sign in again without a connection. Not audited, like the token.
+    pub fn save_offline_verifier(&mut self, phc: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![OFFLINE_VERIFIER, phc])?;
         Ok(())
     }
 }
 
+/// `sync_state` key of the signed-in user's offline password verifier.
+const OFFLINE_VERIFIER: &str = "offline_verifier";
+
 impl Reader<'_> {
+    /// The signed-in user's offline password verifier, if one was kept.
+    pub fn offline_verifier(&self) -> Result<Option<String>> {
+        self.sync_value(OFFLINE_VERIFIER)
+    }
+
     /// This device's sign-in, if it has one.
     pub fn device_login(&self) -> Result<Option<DeviceLogin>> {
         let mut st = self.c.prepare_cached("SELECT * FROM device_login")?;
