@@ -186,6 +186,34 @@ pub fn expected_life_years(a: &Asset, m: Option<&Model>, t: Option<&DeviceType>)
         .filter(|y| *y > 0)
 }
 
+/// Labor cost of an asset over a period: minutes × cents per hour of the
+/// technicians with a loaded rate, plus the other minutes at the fallback
+/// rate (none: not costed), divided by 60 and rounded to the cent (half
+/// up) once per asset and period, so per-day sums add up to it exactly.
+pub fn labor_cost(rated_cents_min: i64, unrated_minutes: i64, fallback: Option<i64>) -> Money {
+    let total = rated_cents_min + unrated_minutes * fallback.unwrap_or(0);
+    Money((total + 30).div_euclid(60))
+}
+
+/// Downtime inside `[from, to)` in milliseconds, as recorded and weighted
+/// by the partial-down factor; an open period runs to `to`.
+pub fn downtime_ms_within(
+    d: &biomend_domain::work_order::Downtime,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> (i64, f64) {
+    let start = d.started_at.max(from);
+    let end = d.ended_at.unwrap_or(to).min(to);
+    if end <= start {
+        return (0, 0.0);
+    }
+    let ms = (end - start).num_milliseconds();
+    (ms, ms as f64 * d.partial_factor)
+}
+
+/// Milliseconds in an hour.
+pub const MS_PER_HOUR: f64 = 3_600_000.0;
+
 fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     ((to - from).num_seconds().max(0)) as f64 / 3600.0
 }
@@ -201,6 +229,10 @@ struct Row {
     facts: AssetFacts,
     start: DateTime<Utc>,
     corrective: Vec<Corrective>,
+    /// Labor minutes × cents per hour of rated technicians, and minutes
+    /// of the others: costed once, in [`FactsBuilder::finish`].
+    rated_cents_min: i64,
+    unrated_minutes: i64,
 }
 
 /// Builds [`AssetFacts`] for one period from work-order bundles fed in any
@@ -260,6 +292,8 @@ impl FactsBuilder {
                 facts: AssetFacts::empty(key, class, a.acquisition_cost, covered),
                 start,
                 corrective: Vec::new(),
+                rated_cents_min: 0,
+                unrated_minutes: 0,
             });
         }
         let mut b = FactsBuilder {
@@ -345,18 +379,19 @@ impl FactsBuilder {
         let (start, end) = (self.rows[i].start, period.end());
 
         // Costs, by each record's own date.
-        let mut labor_cost = 0.0;
+        let mut rated_cents_min = 0;
+        let mut unrated_minutes = 0;
         let mut labor_hours = 0.0;
         let mut unrated = 0.0;
         for l in b.labor.iter().filter(|l| period.contains(l.performed_on)) {
             let h = f64::from(l.minutes) / 60.0;
             labor_hours += h;
-            let own = self.rates.get(&l.technician_id).copied().flatten();
-            if own.is_none() {
-                unrated += h;
-            }
-            if let Some(rate) = own.or(self.settings.fallback_loaded_rate_cents) {
-                labor_cost += h * rate as f64;
+            match self.rates.get(&l.technician_id).copied().flatten() {
+                Some(rate) => rated_cents_min += i64::from(l.minutes) * rate,
+                None => {
+                    unrated += h;
+                    unrated_minutes += i64::from(l.minutes);
+                }
             }
         }
         let parts: Money = b
@@ -372,21 +407,22 @@ impl FactsBuilder {
             .map(|v| v.total())
             .sum();
 
+        // To the millisecond, so a record split at midnights (the
+        // store's rollup) sums to the same time.
         let mut down = 0.0;
         let mut weighted = 0.0;
         for d in &b.downtime {
-            let w = d.weighted_hours_within(start, end);
-            weighted += w;
-            if d.partial_factor > 0.0 {
-                down += w / d.partial_factor;
-            }
+            let (ms, w) = downtime_ms_within(d, start, end);
+            down += ms as f64 / MS_PER_HOUR;
+            weighted += w / MS_PER_HOUR;
         }
 
         let row = &mut self.rows[i];
+        row.rated_cents_min += rated_cents_min;
+        row.unrated_minutes += unrated_minutes;
         let f = &mut row.facts;
         f.labor_hours += labor_hours;
         f.unrated_labor_hours += unrated;
-        f.cost.labor = f.cost.labor + Money(labor_cost.round() as i64);
         f.cost.parts = f.cost.parts + parts;
         f.cost.vendor = f.cost.vendor + vendor;
         f.downtime_hours += down;
@@ -459,9 +495,12 @@ impl FactsBuilder {
     /// The rows, one per covered asset, with repeat repairs counted.
     pub fn finish(self) -> Vec<AssetFacts> {
         let days = self.settings.repeat_repair_days;
+        let fallback = self.settings.fallback_loaded_rate_cents;
         self.rows
             .into_iter()
             .map(|mut row| {
+                row.facts.cost.labor =
+                    labor_cost(row.rated_cents_min, row.unrated_minutes, fallback);
                 row.corrective.sort_by_key(|c| c.opened);
                 let repeats = row
                     .corrective

@@ -25,7 +25,7 @@ use biomend_domain::asset::normalize_tag;
 use biomend_domain::ids::TrainingEventId;
 use biomend_domain::training::TrainingEvent;
 use biomend_domain::user::Role;
-use biomend_store::{AnalyticsCatalog, ReportNames};
+use biomend_store::ReportNames;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
@@ -243,7 +243,7 @@ pub struct CandidateReport {
 pub fn candidates(app: &App, username: &str, period: Period) -> Result<CandidateReport> {
     reader(app, username, "list replacement candidates", false)?;
     let s = settings();
-    let cat = app.store().reader().analytics_catalog()?;
+    let cat = app.store().analytics_catalog()?;
     let ps = profiles(&cat.catalog(), app.clock().today(), &s);
     let rows = facts(app, period, &s)?;
     Ok(CandidateReport {
@@ -280,7 +280,7 @@ pub fn capital(
     }
     let s = settings();
     let today = app.clock().today();
-    let cat: AnalyticsCatalog = app.store().reader().analytics_catalog()?;
+    let cat = app.store().analytics_catalog()?;
     let ps = profiles(&cat.catalog(), today, &s);
     let rows = facts(app, period, &s)?;
     let bad = |e: biomend_analytics::AnalyticsError| CoreError::invalid("capital", e.to_string());

@@ -16,8 +16,9 @@ use crate::read::{
     Reader, asset_row, contract_row, device_type_row, model_row, network_profile_row, pm_plan_row,
     site_row, user_row,
 };
+use crate::rollup::{SUM_COLS, Sums, day_date, day_key, month_key, month_start};
 use crate::{Result, StoreError};
-use biomend_analytics::facts::{AssetFacts, AssetKey, Catalog};
+use biomend_analytics::facts::{AssetFacts, AssetKey, Catalog, MS_PER_HOUR, labor_cost};
 use biomend_analytics::measures::classify_pm;
 use biomend_analytics::{Period, Settings};
 use biomend_domain::Money;
@@ -33,10 +34,11 @@ use biomend_domain::risk::EmScore;
 use biomend_domain::training::TrainingEvent;
 use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::User;
-use biomend_domain::work_order::{AttemptOutcome, WorkOrderStatus};
-use chrono::{NaiveDate, NaiveTime};
-use rusqlite::{Row, named_params};
+use biomend_domain::work_order::AttemptOutcome;
+use chrono::{Datelike, NaiveDate, NaiveTime};
+use rusqlite::{Row, named_params, params};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Everything [`Catalog`] borrows, owned, plus the names reports print.
 #[derive(Clone, Debug, Default)]
@@ -72,6 +74,42 @@ impl AnalyticsCatalog {
             network_profiles: &self.network_profiles,
             usage_windows: &self.usage_windows,
         }
+    }
+}
+
+/// The last [`AnalyticsCatalog`] read, with the database's state it was
+/// read at: this connection's change count and SQLite's data version
+/// (which moves when another connection commits).
+#[derive(Debug, Default)]
+pub(crate) struct CatalogCache(std::sync::Mutex<Option<(DbState, Arc<AnalyticsCatalog>)>>);
+
+/// This connection's change count and SQLite's data version.
+type DbState = (u64, i64);
+
+impl crate::Store {
+    /// [`Reader::analytics_catalog`], read again only when the database
+    /// changed since the last call (any write on this connection or a
+    /// commit on another): a 100k-asset inventory takes a third of a
+    /// second to read, and the reports that profile every asset would
+    /// otherwise read it on every call.
+    pub fn analytics_catalog(&self) -> Result<Arc<AnalyticsCatalog>> {
+        let state = || -> Result<DbState> {
+            Ok((
+                self.conn.total_changes(),
+                self.conn
+                    .pragma_query_value(None, "data_version", |r| r.get(0))?,
+            ))
+        };
+        let before = state()?;
+        let mut cache = self.catalog.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, cat)) = cache.as_ref()
+            && *at == before
+        {
+            return Ok(Arc::clone(cat));
+        }
+        let cat = Arc::new(self.reader().analytics_catalog()?);
+        *cache = Some((before, Arc::clone(&cat)));
+        Ok(cat)
     }
 }
 
@@ -260,8 +298,14 @@ impl<'c> Reader<'c> {
     }
 
     /// One row per active asset the period covers, with the period's work
-    /// summed per asset in SQL. Same rows, field for field, as
+    /// summed per asset. Same rows, field for field, as
     /// [`biomend_analytics::facts::FactsBuilder`] fed the whole history.
+    ///
+    /// The sums come from the analytics rollup (migration 0010, kept by
+    /// every write, see `rollup.rs`): the whole months of the period from
+    /// `analytics_months`, the days of the months it covers in part from
+    /// `analytics_days`. Open downtime, PM outcomes and repeat repairs,
+    /// which depend on the period's end or the settings, are judged here.
     pub fn asset_facts(&self, period: Period, settings: &Settings) -> Result<Vec<AssetFacts>> {
         let mut base = self.base_rows(period, settings)?;
         let index: HashMap<AssetId, usize> = base
@@ -270,205 +314,198 @@ impl<'c> Reader<'c> {
             .map(|(i, b)| (b.facts.key.asset_id, i))
             .collect();
         self.allocate_contracts(&mut base, &index, period)?;
-        let from = date(period.from);
-        let to = date(period.to);
-        let start_ts = midnight(period.from);
-        let end_ts = midnight(period.to);
         let at = |id: uuid::Uuid| index.get(&AssetId(id)).copied();
 
-        // Labor by the day it was performed. Costs are rounded per work
-        // order, as the builder does per bundle.
-        let mut st = self.c.prepare_cached(
-            "SELECT w.asset_id, sum(x.minutes) AS minutes, sum(x.unrated) AS unrated, sum(x.cost) AS cost
-             FROM (SELECT l.work_order_id,
-                          sum(l.minutes) AS minutes,
-                          sum(CASE WHEN u.loaded_rate_cents IS NULL THEN l.minutes ELSE 0 END) AS unrated,
-                          coalesce(round(sum(l.minutes / 60.0 * coalesce(u.loaded_rate_cents, :fallback))), 0) AS cost
-                   FROM labor l LEFT JOIN users u ON u.id = l.technician_id
-                   WHERE l.performed_on >= :from AND l.performed_on < :to
-                   GROUP BY l.work_order_id) x
-             JOIN work_orders w ON w.id = x.work_order_id
-             WHERE w.status <> 'cancelled'
-             GROUP BY w.asset_id",
-        )?;
-        let mut rows = st.query(named_params! {
-            ":from": from, ":to": to, ":fallback": settings.fallback_loaded_rate_cents,
-        })?;
-        while let Some(r) = rows.next()? {
-            if let Some(i) = at(r.uuid("asset_id")?) {
-                let f = &mut base[i].facts;
-                f.labor_hours = r.int("minutes")? as f64 / 60.0;
-                f.unrated_labor_hours = r.int("unrated")? as f64 / 60.0;
-                f.cost.labor = Money(r.get::<_, f64>("cost")? as i64);
+        let mut sums = vec![Sums::default(); base.len()];
+        let (from, to) = (day_key(period.from), day_key(period.to));
+        let first_whole = if period.from.day() == 1 {
+            month_key(period.from)
+        } else {
+            month_key(period.from) + 1
+        };
+        let last_part = month_key(period.to);
+        let mut day_ranges = Vec::new();
+        if first_whole < last_part {
+            let mut st = self.c.prepare_cached(&format!(
+                "SELECT asset_id, {SUM_COLS} FROM analytics_months WHERE month >= ?1 AND month < ?2"
+            ))?;
+            let mut rows = st.query([first_whole, last_part])?;
+            while let Some(r) = rows.next()? {
+                if let Some(i) = at(r.get(0)?) {
+                    sums[i].add_row(r, 1)?;
+                }
+            }
+            day_ranges.push((from, day_key(month_start(first_whole))));
+            day_ranges.push((day_key(month_start(last_part)), to));
+        } else {
+            day_ranges.push((from, to));
+        }
+        for (a, b) in day_ranges.into_iter().filter(|(a, b)| a < b) {
+            let mut st = self.c.prepare_cached(&format!(
+                "SELECT asset_id, {SUM_COLS} FROM analytics_days WHERE day >= ?1 AND day < ?2"
+            ))?;
+            let mut rows = st.query([a, b])?;
+            while let Some(r) = rows.next()? {
+                if let Some(i) = at(r.get(0)?) {
+                    sums[i].add_row(r, 1)?;
+                }
             }
         }
+        let fallback = settings.fallback_loaded_rate_cents;
+        for (b, s) in base.iter_mut().zip(&sums) {
+            let f = &mut b.facts;
+            f.labor_hours = s.labor_minutes as f64 / 60.0;
+            f.unrated_labor_hours = s.unrated_minutes as f64 / 60.0;
+            f.cost.labor = labor_cost(s.rated_cents_min, s.unrated_minutes, fallback);
+            f.cost.parts = Money(s.parts_cents);
+            f.cost.vendor = Money(s.vendor_cents);
+            f.downtime_hours = s.down_ms as f64 / MS_PER_HOUR;
+            f.weighted_downtime_hours = s.weighted_down_ms / MS_PER_HOUR;
+            let c = &mut f.corrective;
+            c.closed = s.closed as u32;
+            c.failures = s.failures as u32;
+            c.cnd = s.cnd as u32;
+            c.use_error = s.use_error as u32;
+            c.abuse = s.abuse as u32;
+            f.repairs = s.repairs as u32;
+            f.repair_hours = s.repair_secs as f64 / 3600.0;
+            f.repair_labor_hours = s.repair_minutes as f64 / 60.0;
+        }
 
-        // Parts by the day they were recorded, invoices by their date.
-        for (sql, vendor) in [
-            (
-                "SELECT w.asset_id, sum(p.quantity * p.unit_cost_cents) AS cents
-                 FROM part_uses p JOIN work_orders w ON w.id = p.work_order_id
-                 WHERE p.recorded_at >= :from AND p.recorded_at < :to AND w.status <> 'cancelled'
-                 GROUP BY w.asset_id",
-                false,
-            ),
-            (
-                "SELECT w.asset_id, sum(v.labor_cost_cents + v.parts_cost_cents + v.travel_cost_cents) AS cents
-                 FROM vendor_charges v JOIN work_orders w ON w.id = v.work_order_id
-                 WHERE v.invoiced_on >= :from AND v.invoiced_on < :to AND w.status <> 'cancelled'
-                 GROUP BY w.asset_id",
-                true,
-            ),
-        ] {
-            let mut st = self.c.prepare_cached(sql)?;
-            let mut rows = st.query(named_params! { ":from": from, ":to": to })?;
-            while let Some(r) = rows.next()? {
-                if let Some(i) = at(r.uuid("asset_id")?) {
-                    let cost = &mut base[i].facts.cost;
-                    if vendor {
-                        cost.vendor = Money(r.int("cents")?);
-                    } else {
-                        cost.parts = Money(r.int("cents")?);
-                    }
+        // Downtime still open runs to the period's end, from the later of
+        // its start, the period's and the asset's acquisition.
+        let end = period.end();
+        let mut st = self.c.prepare_cached(
+            "SELECT w.asset_id, d.started_at, d.partial_factor
+             FROM downtime d INDEXED BY downtime_ended
+             JOIN work_orders w ON w.id = d.work_order_id
+             WHERE d.ended_at IS NULL AND d.started_at < ?1 AND w.status <> 'cancelled'",
+        )?;
+        let mut rows = st.query([midnight(period.to)])?;
+        while let Some(r) = rows.next()? {
+            if let Some(i) = at(r.get(0)?) {
+                let started = parse_ts(&r.get::<_, String>(1)?)?;
+                let b = &mut base[i];
+                let from = started.max(b.start.and_time(NaiveTime::MIN).and_utc());
+                if from < end {
+                    let ms = (end - from).num_milliseconds() as f64;
+                    b.facts.downtime_hours += ms / MS_PER_HOUR;
+                    b.facts.weighted_downtime_hours += ms * r.get::<_, f64>(2)? / MS_PER_HOUR;
                 }
             }
         }
 
-        // Downtime inside each asset's covered time; an open period runs to
-        // the period's end. Whole seconds, as the domain counts them.
+        // Repeat repairs: closed corrective visits opened in the period
+        // within N days of the asset's previous visit completing (or while
+        // it was still open).
         let mut st = self.c.prepare_cached(
-            "SELECT asset_id, sum(secs * factor) / 3600.0 AS weighted, sum(secs) / 3600.0 AS down
-             FROM (SELECT w.asset_id, d.partial_factor AS factor,
-                          CAST(round((julianday(min(coalesce(d.ended_at, :end_ts), :end_ts))
-                                     - julianday(max(d.started_at, :start_ts,
-                                                     coalesce(a.acquired_on || 'T00:00:00.000Z', :start_ts))))
-                                     * 86400000) AS INTEGER) / 1000 AS secs
-                   FROM downtime d INDEXED BY downtime_ended
-                   JOIN work_orders w ON w.id = d.work_order_id
-                   JOIN assets a ON a.id = w.asset_id
-                   WHERE (d.ended_at > :start_ts OR d.ended_at IS NULL) AND d.started_at < :end_ts
-                     AND w.status <> 'cancelled')
-             WHERE secs > 0
-             GROUP BY asset_id",
-        )?;
-        let mut rows = st.query(named_params! { ":start_ts": start_ts, ":end_ts": end_ts })?;
-        while let Some(r) = rows.next()? {
-            if let Some(i) = at(r.uuid("asset_id")?) {
-                let f = &mut base[i].facts;
-                f.weighted_downtime_hours = r.get("weighted")?;
-                f.downtime_hours = r.get("down")?;
-            }
-        }
-
-        // Corrective work orders opened in the period and closed, with the
-        // repairs' elapsed and labor hours, and the repeat visits: a closed
-        // one opened within N days of the asset's previous corrective
-        // completing (or while it was still open).
-        let mut st = self.c.prepare_cached(
-            "SELECT w.asset_id,
-                    count(*) AS closed,
-                    sum(w.closure LIKE 'failure:%') AS failures,
-                    sum(w.closure = 'cnd') AS cnd,
-                    sum(w.closure = 'use_error') AS use_error,
-                    sum(w.closure = 'abuse') AS abuse,
-                    sum(w.closure LIKE 'failure:%' AND w.completed_at IS NOT NULL) AS repairs,
-                    sum(CASE WHEN w.closure LIKE 'failure:%' AND w.completed_at IS NOT NULL
-                             THEN max(0, CAST(round((julianday(w.completed_at) - julianday(w.opened_at)) * 86400000) AS INTEGER) / 1000)
-                             ELSE 0 END) AS repair_secs,
-                    sum(CASE WHEN w.closure LIKE 'failure:%' AND w.completed_at IS NOT NULL
-                             THEN (SELECT coalesce(sum(l.minutes), 0) FROM labor l WHERE l.work_order_id = w.id)
-                             ELSE 0 END) AS repair_minutes,
-                    sum((SELECT p.opened_at IS NOT NULL AND (p.completed_at IS NULL
-                                OR round((julianday(w.opened_at) - julianday(p.completed_at)) * 86400000) <= :repeat_ms)
-                         FROM work_orders p
-                         WHERE p.asset_id = w.asset_id AND p.kind = 'corrective' AND p.status <> 'cancelled'
-                           AND p.opened_at < w.opened_at
-                         ORDER BY p.opened_at DESC LIMIT 1)) AS repeats
-             FROM work_orders w
-             WHERE w.kind = 'corrective' AND w.status IN ('completed', 'signed_off') AND w.closure IS NOT NULL
-               AND w.opened_at >= :from AND w.opened_at < :to
-             GROUP BY w.asset_id",
+            "SELECT asset_id FROM analytics_repeats
+             WHERE day >= ?1 AND day < ?2 AND (gap_ms IS NULL OR gap_ms <= ?3)",
         )?;
         let repeat_ms = i64::from(settings.repeat_repair_days) * 86_400_000;
-        let mut rows =
-            st.query(named_params! { ":from": from, ":to": to, ":repeat_ms": repeat_ms })?;
+        let mut rows = st.query(params![from, to, repeat_ms])?;
         while let Some(r) = rows.next()? {
-            if let Some(i) = at(r.uuid("asset_id")?) {
-                let f = &mut base[i].facts;
-                let n = |c: &str| -> Result<u32> { Ok(r.int_opt(c)?.unwrap_or(0) as u32) };
-                f.corrective.closed = n("closed")?;
-                f.corrective.failures = n("failures")?;
-                f.corrective.cnd = n("cnd")?;
-                f.corrective.use_error = n("use_error")?;
-                f.corrective.abuse = n("abuse")?;
-                f.corrective.repeats = n("repeats")?;
-                f.repairs = n("repairs")?;
-                f.repair_hours = r.int("repair_secs")? as f64 / 3600.0;
-                f.repair_labor_hours = r.int("repair_minutes")? as f64 / 60.0;
+            if let Some(i) = at(r.get(0)?) {
+                base[i].facts.corrective.repeats += 1;
             }
         }
 
-        self.pm_outcomes(&mut base, &index, period, settings)?;
+        self.pm_outcomes(&mut base, &at, period, settings)?;
         self.recalls_received(&mut base, &index, period)?;
         Ok(base.into_iter().map(|b| b.facts).collect())
     }
 
     /// Active assets the period covers, keyed and classed, without work.
+    /// Models, device types and departments are few: they are looked up
+    /// in maps rather than joined for each of the inventory's rows.
     fn base_rows(&self, period: Period, settings: &Settings) -> Result<Vec<Base>> {
         let end = period.end();
-        self.collect(
-            "SELECT a.id, a.status, a.acquired_on, a.acquisition_cost_cents, a.contract_id,
-                    a.risk_function, a.risk_physical, a.risk_maintenance, a.risk_incident,
-                    (a.life_support_override OR t.life_support) AS life_support,
-                    d.site_id, a.department_id, m.device_type_id, a.model_id, m.manufacturer_id
-             FROM assets a
-             JOIN models m ON m.id = a.model_id
-             JOIN device_types t ON t.id = m.device_type_id
-             JOIN departments d ON d.id = a.department_id
-             WHERE a.status NOT IN ('retired', 'missing')
-             ORDER BY a.seq",
-            [],
-            |r| {
-                let acquired = r.date_opt("acquired_on")?;
-                let start = acquired.map_or(period.from, |d| d.max(period.from));
-                let covered = ((end - start.and_time(NaiveTime::MIN).and_utc())
-                    .num_seconds()
-                    .max(0)) as f64
-                    / 3600.0;
-                let risk = EmScore {
-                    function: r.int("risk_function")? as u8,
-                    physical_risk: r.int("risk_physical")? as u8,
-                    maintenance: r.int("risk_maintenance")? as u8,
-                    incident_history: r.int("risk_incident")? as i8,
-                };
-                let key = AssetKey {
-                    asset_id: AssetId(r.uuid("id")?),
-                    site_id: SiteId(r.uuid("site_id")?),
-                    department_id: DepartmentId(r.uuid("department_id")?),
-                    device_type_id: DeviceTypeId(r.uuid("device_type_id")?),
-                    model_id: ModelId(r.uuid("model_id")?),
-                    manufacturer_id: ManufacturerId(r.uuid("manufacturer_id")?),
-                };
-                // Checked so a status this code does not know is reported,
-                // not silently counted as active.
-                r.code("status", AssetStatus::parse)?;
-                Ok(Base {
-                    facts: AssetFacts::empty(
-                        key,
-                        settings.risk.classify(&risk, r.int("life_support")? != 0),
-                        r.int_opt("acquisition_cost_cents")?.map(Money),
-                        covered,
-                    ),
-                    start,
-                    contract: r.uuid_opt("contract_id")?.map(ContractId),
-                })
-            },
-        )
-        .map(|v| {
-            v.into_iter()
-                .filter(|b| b.facts.covered_hours > 0.0)
-                .collect()
-        })
+        let models: HashMap<uuid::Uuid, (uuid::Uuid, uuid::Uuid)> = self
+            .collect(
+                "SELECT id, device_type_id, manufacturer_id FROM models",
+                [],
+                |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+            )?
+            .into_iter()
+            .collect();
+        let life_support: HashMap<uuid::Uuid, bool> = self
+            .collect("SELECT id, life_support FROM device_types", [], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0))
+            })?
+            .into_iter()
+            .collect();
+        let sites: HashMap<uuid::Uuid, uuid::Uuid> = self
+            .collect("SELECT id, site_id FROM departments", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .into_iter()
+            .collect();
+        let mut out = Vec::new();
+        let mut st = self.c.prepare_cached(
+            "SELECT seq, id, status, acquired_on, acquisition_cost_cents, contract_id,
+                    risk_function, risk_physical, risk_maintenance, risk_incident,
+                    life_support_override, department_id, model_id
+             FROM assets
+             WHERE status NOT IN ('retired', 'missing')
+             ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let acquired = r
+                .get::<_, Option<String>>(3)?
+                .as_deref()
+                .map(parse_date)
+                .transpose()?;
+            let start = acquired.map_or(period.from, |d| d.max(period.from));
+            let covered = ((end - start.and_time(NaiveTime::MIN).and_utc())
+                .num_seconds()
+                .max(0)) as f64
+                / 3600.0;
+            if covered <= 0.0 {
+                continue;
+            }
+            // Checked so a status this code does not know is reported,
+            // not silently counted as active.
+            let status: String = r.get(2)?;
+            AssetStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                what: "asset status",
+                detail: status.clone(),
+            })?;
+            let department: uuid::Uuid = r.get(11)?;
+            let model: uuid::Uuid = r.get(12)?;
+            let (Some(&(device_type, manufacturer)), Some(&site)) =
+                (models.get(&model), sites.get(&department))
+            else {
+                continue;
+            };
+            let risk = EmScore {
+                function: r.get::<_, i64>(6)? as u8,
+                physical_risk: r.get::<_, i64>(7)? as u8,
+                maintenance: r.get::<_, i64>(8)? as u8,
+                incident_history: r.get::<_, i64>(9)? as i8,
+            };
+            let life = r.get::<_, i64>(10)? != 0
+                || life_support.get(&device_type).copied().unwrap_or(false);
+            let key = AssetKey {
+                asset_id: AssetId(r.get(1)?),
+                site_id: SiteId(site),
+                department_id: DepartmentId(department),
+                device_type_id: DeviceTypeId(device_type),
+                model_id: ModelId(model),
+                manufacturer_id: ManufacturerId(manufacturer),
+            };
+            out.push(Base {
+                facts: AssetFacts::empty(
+                    key,
+                    settings.risk.classify(&risk, life),
+                    r.get::<_, Option<i64>>(4)?.map(Money),
+                    covered,
+                ),
+                start,
+                contract: r.get::<_, Option<uuid::Uuid>>(5)?.map(ContractId),
+            });
+        }
+        Ok(out)
     }
 
     /// Each contract's annual cost shared among the covered assets by
@@ -513,12 +550,13 @@ impl<'c> Reader<'c> {
     }
 
     /// PMs due in the period, judged by the window rule at the period's end.
-    /// The window rule is code (`classify_pm`), so the due PMs stream
-    /// through it with their attempts; nothing is kept but the counts.
+    /// The window rule is code (`classify_pm`), so the due PMs (kept by
+    /// the rollup with their attempts) stream through it; nothing is kept
+    /// but the counts.
     fn pm_outcomes(
         &self,
         base: &mut [Base],
-        index: &HashMap<AssetId, usize>,
+        at: &dyn Fn(uuid::Uuid) -> Option<usize>,
         period: Period,
         settings: &Settings,
     ) -> Result<()> {
@@ -528,35 +566,32 @@ impl<'c> Reader<'c> {
             .map(|p| (p.id, p.interval_days()))
             .collect();
         let mut st = self.c.prepare_cached(
-            "SELECT w.asset_id, w.due_on, w.pm_plan_id, w.status, w.completed_at,
-                    (SELECT group_concat(substr(t.attempted_at, 1, 10) || ' ' || t.outcome, ',')
-                     FROM pm_attempts t WHERE t.work_order_id = w.id) AS attempts
-             FROM work_orders w INDEXED BY work_orders_pm_due
-             WHERE w.kind = 'pm' AND w.status <> 'cancelled'
-               AND w.due_on >= :from AND w.due_on < :to",
+            "SELECT asset_id, due, plan_id, done, attempts FROM analytics_pms
+             WHERE due >= ?1 AND due < ?2",
         )?;
-        let mut rows = st.query(named_params! {
-            ":from": date(period.from), ":to": date(period.to),
-        })?;
+        let mut rows = st.query([day_key(period.from), day_key(period.to)])?;
+        let mut attempts = Vec::new();
         while let Some(r) = rows.next()? {
-            let Some(&i) = index.get(&AssetId(r.uuid("asset_id")?)) else {
+            let Some(i) = at(r.get(0)?) else {
                 continue;
             };
             let pm = &mut base[i].facts.pm;
             let Some(&days) = r
-                .uuid_opt("pm_plan_id")?
+                .get::<_, Option<uuid::Uuid>>(2)?
                 .and_then(|p| plan_days.get(&PmPlanId(p)))
             else {
                 pm.without_plan += 1;
                 continue;
             };
-            let status = r.code("status", WorkOrderStatus::parse)?;
-            let done = r
-                .ts_opt("completed_at")?
-                .filter(|_| status.is_done())
-                .map(|t| t.date_naive());
-            let mut attempts = Vec::new();
-            for a in r.text_opt("attempts")?.iter().flat_map(|s| s.split(',')) {
+            let done = r.get::<_, Option<i64>>(3)?.map(day_date);
+            attempts.clear();
+            for a in r
+                .get_ref(4)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?
+                .iter()
+                .flat_map(|s| s.split(','))
+            {
                 let (day, outcome) = a.split_once(' ').ok_or_else(|| StoreError::Corrupt {
                     what: "PM attempt",
                     detail: a.to_string(),
@@ -569,7 +604,7 @@ impl<'c> Reader<'c> {
                 attempts.push((parse_date(day)?, outcome));
             }
             pm.record(classify_pm(
-                r.date("due_on")?,
+                day_date(r.get(1)?),
                 days,
                 done,
                 &attempts,

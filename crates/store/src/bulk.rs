@@ -130,6 +130,7 @@ impl Store {
                 let c = tx.conn();
                 let mut attached = 0u64;
                 for b in &chunk {
+                    tx.rollup_asset(b.work_order.asset_id.0);
                     ins::work_order(c, &b.work_order)?;
                     for l in &b.labor {
                         ins::labor(c, l)?;

@@ -34,6 +34,7 @@ pub mod outbox_state;
 mod places;
 pub mod pull;
 pub mod read;
+mod rollup;
 pub mod team;
 pub mod write;
 
@@ -59,6 +60,7 @@ static MIGRATIONS_SQL: &[&str] = &[
     include_str!("../migrations/0007_device_login.sql"),
     include_str!("../migrations/0008_device_login_ca_cert.sql"),
     include_str!("../migrations/0009_analytics_indexes.sql"),
+    include_str!("../migrations/0010_analytics_rollup.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -111,6 +113,8 @@ pub struct ConnectionSettings {
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The managers' reports' inventory, kept until the database changes.
+    catalog: analytics::CatalogCache,
 }
 
 impl Store {
@@ -138,7 +142,10 @@ impl Store {
         let mut conn = Connection::open(path)?;
         Self::pragmas(&conn, true)?;
         MIGRATIONS.to_version(&mut conn, version)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            catalog: Default::default(),
+        })
     }
 
     fn pragmas(conn: &Connection, file: bool) -> Result<()> {
@@ -179,7 +186,13 @@ impl Store {
         }
         Self::pragmas(&conn, file)?;
         MIGRATIONS.to_latest(&mut conn)?;
-        Ok(Store { conn })
+        // Migration 0010 creates the analytics rollup empty; an upgraded
+        // database sums its history into it here, once.
+        rollup::build_if_needed(&mut conn)?;
+        Ok(Store {
+            conn,
+            catalog: Default::default(),
+        })
     }
 
     /// Checks that the migration list is well formed (used by tests).

@@ -213,6 +213,8 @@ pub struct PullTx<'a> {
     /// Locations and buildings that changed: the assets there are
     /// re-indexed for search (no trigger watches them).
     relabelled_places: HashSet<Uuid>,
+    /// Work history this run changed, for the analytics rollup.
+    rollup: crate::rollup::Dirty,
 }
 
 impl Store {
@@ -346,6 +348,7 @@ impl<'a> PullTx<'a> {
             moved_assets: Vec::new(),
             moved_departments: Vec::new(),
             relabelled_places: HashSet::new(),
+            rollup: crate::rollup::Dirty::new(from == 0),
         };
         if mode == PullMode::Resync {
             run.wipe()?;
@@ -379,6 +382,7 @@ impl<'a> PullTx<'a> {
         let mut rows: Vec<&PulledRow> = rows.iter().collect();
         rows.sort_by_key(|r| r.kind());
         for row in rows {
+            self.rollup.note_pulled(self.tx.conn(), row)?;
             match row {
                 PulledRow::Upsert(r) => {
                     self.upsert(r)?;
@@ -1125,6 +1129,7 @@ impl<'a> PullTx<'a> {
             c.execute("DELETE FROM temp.pull_reindex", [])?;
         }
         c.execute("DELETE FROM fts_deferred", [])?;
+        self.rollup.apply(c)?;
         self.tx
             .set_sync_value(PULL_CURSOR, &self.cursor.to_string())?;
         // One audit row per run, as for bulk loads: pulled rows are the

@@ -81,6 +81,9 @@ pub struct Tx<'a> {
     actor: Actor,
     at: DateTime<Utc>,
     audit: bool,
+    /// What this transaction changed in the work history, summed again
+    /// into the analytics rollup before it commits.
+    rollup: std::cell::RefCell<crate::rollup::Dirty>,
 }
 
 /// The trigger that indexes a new asset for search (see
@@ -99,11 +102,24 @@ impl<'a> Tx<'a> {
             actor,
             at,
             audit: true,
+            rollup: Default::default(),
         }
     }
 
     pub(crate) fn commit(self) -> Result<()> {
+        self.rollup.into_inner().apply(&self.tx)?;
         Ok(self.tx.commit()?)
+    }
+
+    /// Notes that an asset's work history changed outside the record
+    /// methods below (the bulk loader): its analytics rollup is summed
+    /// again at commit.
+    pub(crate) fn rollup_asset(&self, asset: uuid::Uuid) {
+        self.rollup.borrow_mut().asset(asset);
+    }
+
+    fn rollup_work_order(&self, work_order: uuid::Uuid) {
+        self.rollup.borrow_mut().work_order(work_order);
     }
 
     /// The raw connection, for the bulk loader's unaudited inserts.
@@ -516,6 +532,10 @@ impl<'a> Tx<'a> {
     }
 
     pub fn update_asset(&self, before: &Asset, after: &Asset) -> Result<()> {
+        if before.acquired_on != after.acquired_on {
+            // Downtime before acquisition is outside the covered time.
+            self.rollup_asset(after.id.0);
+        }
         let n = self.tx.prepare_cached(
             "UPDATE assets SET tag = ?2, serial = ?3, model_id = ?4, department_id = ?5, location_id = ?6,
                 site_id = (SELECT site_id FROM departments WHERE id = ?5),
@@ -593,6 +613,7 @@ impl<'a> Tx<'a> {
 
     pub fn insert_work_order(&self, w: &WorkOrder) -> Result<()> {
         ins::work_order(&self.tx, w)?;
+        self.rollup_asset(w.asset_id.0);
         self.created("work_order", w.id.0, w)
     }
 
@@ -608,6 +629,7 @@ impl<'a> Tx<'a> {
             date_opt(after.due_on), ts_opt(after.started_at), after.findings, after.closure.map(|c| c.code()),
             ts_opt(after.completed_at), after.signed_off_by.map(|u| u.0), ts_opt(after.signed_off_at),
         ])?;
+        self.rollup_work_order(after.id.0);
         self.updated(
             n,
             ("work order", after.number.clone()),
@@ -619,10 +641,12 @@ impl<'a> Tx<'a> {
 
     pub fn insert_labor(&self, l: &Labor) -> Result<()> {
         ins::labor(&self.tx, l)?;
+        self.rollup_work_order(l.work_order_id.0);
         self.created("labor", l.id.0, l)
     }
     pub fn insert_part_use(&self, p: &PartUse) -> Result<()> {
         ins::part_use(&self.tx, p)?;
+        self.rollup_work_order(p.work_order_id.0);
         if let Some(part) = p.part_id {
             // Stock at the work order's site goes down; a part that is not
             // stocked there is recorded all the same (bought locally).
@@ -637,14 +661,23 @@ impl<'a> Tx<'a> {
     }
     pub fn insert_vendor_charge(&self, v: &VendorCharge) -> Result<()> {
         ins::vendor_charge(&self.tx, v)?;
+        self.rollup_work_order(v.work_order_id.0);
         self.created("vendor_charge", v.id.0, v)
     }
     pub fn insert_downtime(&self, d: &Downtime) -> Result<()> {
         ins::downtime(&self.tx, d, false)?;
+        self.rollup_asset(d.asset_id.0);
+        if let Some(w) = d.work_order_id {
+            self.rollup_work_order(w.0);
+        }
         self.created("downtime", d.id.0, d)
     }
     pub fn update_downtime(&self, before: &Downtime, after: &Downtime) -> Result<()> {
         ins::downtime(&self.tx, after, true)?;
+        self.rollup_asset(after.asset_id.0);
+        if let Some(w) = after.work_order_id {
+            self.rollup_work_order(w.0);
+        }
         self.audit(
             "update",
             "downtime",
@@ -659,6 +692,7 @@ impl<'a> Tx<'a> {
     }
     pub fn insert_attempt(&self, a: &PmAttempt) -> Result<()> {
         ins::attempt(&self.tx, a)?;
+        self.rollup_work_order(a.work_order_id.0);
         self.created("pm_attempt", a.id.0, a)
     }
     pub fn insert_note(&self, n: &WorkNote) -> Result<()> {

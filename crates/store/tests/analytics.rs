@@ -6,7 +6,10 @@ use biomend_analytics::facts::{AssetFacts, Catalog, MultiFactsBuilder};
 use biomend_analytics::training::training_windows;
 use biomend_analytics::{Period, Settings};
 use biomend_demo::{DemoParams, generate, history};
-use biomend_store::{Actor, Store};
+use biomend_domain::dataset::WorkOrderBundle;
+use biomend_domain::ids::LaborId;
+use biomend_domain::work_order::{Labor, WorkOrderStatus};
+use biomend_store::{Actor, PullMode, PulledRow, Replicated, Store};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 fn close(a: f64, b: f64) -> bool {
@@ -117,6 +120,13 @@ fn facts_from_sql_equal_facts_from_bundles() {
     let built = b.finish().pop().unwrap();
     assert_same(periods[1], r.asset_facts(periods[1], &s2).unwrap(), built);
 
+    // The rollup the bulk load kept is the one a rebuild sums.
+    let kept = store.analytics_rollup_rows().unwrap();
+    assert!(kept.len() > 1_000, "only {} rollup rows", kept.len());
+    store.rebuild_analytics_rollup().unwrap();
+    assert_eq!(store.analytics_rollup_rows().unwrap(), kept);
+    let r = store.reader();
+
     // The catalog read back is the one loaded.
     let cat = r.analytics_catalog().unwrap();
     assert_eq!(cat.assets.len(), data.assets.len());
@@ -125,4 +135,168 @@ fn facts_from_sql_equal_facts_from_bundles() {
     assert_eq!(cat.training_events.len(), data.training_events.len());
     assert_eq!(cat.recall_assets.len(), data.recall_assets.len());
     assert_eq!(cat.contracts.len(), data.contracts.len());
+}
+
+/// The facts the builder computes from `bundles` for each period.
+fn built(
+    data: &biomend_domain::dataset::Dataset,
+    bundles: &[WorkOrderBundle],
+    periods: &[Period],
+    s: &Settings,
+) -> Vec<Vec<AssetFacts>> {
+    let mut b = MultiFactsBuilder::new(&Catalog::of(data), periods, s);
+    for bundle in bundles {
+        b.add(bundle);
+    }
+    b.finish()
+}
+
+/// Edits through the write transaction and a pull run keep the rollup
+/// equal to the records: the facts still equal the builder's, and the
+/// rollup equals a rebuild from scratch.
+#[test]
+fn rollup_follows_edits_and_pulls() {
+    let p = DemoParams {
+        assets: 300,
+        work_orders: 5_000,
+        ..DemoParams::small()
+    };
+    let data = generate(&p);
+    let mut store = Store::open_in_memory().unwrap();
+    let actor = Actor::system("test");
+    let at = Utc.with_ymd_and_hms(2026, 3, 17, 0, 0, 0).unwrap();
+    store.bulk_load(&data, &actor, at).unwrap();
+    let mut bundles = Vec::new();
+    history(&p, &data, |b| bundles.push(b));
+    // Pulled work carries no vendor charges (they stay on the server).
+    let split = bundles.len() * 7 / 10;
+    for b in &mut bundles[split..] {
+        b.vendor_charges.clear();
+    }
+    store
+        .bulk_work_orders(bundles[..split].iter().cloned(), 1_000, &actor, at, |_| {})
+        .unwrap();
+    let s = Settings::default();
+    let end = p.as_of + Duration::days(1);
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let periods = [
+        Period::new(end - Duration::days(365), end).unwrap(),
+        Period::new(d(2024, 2, 10), d(2024, 3, 27)).unwrap(),
+        Period::new(d(2025, 6, 3), d(2025, 6, 20)).unwrap(),
+    ];
+
+    // A corrective with labor is cancelled, and labor is added to another
+    // work order, each as a user action.
+    let cancel = bundles[..split]
+        .iter()
+        .rposition(|b| {
+            b.work_order.status.is_done() && !b.labor.is_empty() && !b.downtime.is_empty()
+        })
+        .unwrap();
+    let add_to = bundles[..split]
+        .iter()
+        .rposition(|b| {
+            b.work_order.status.is_done()
+                && !b.labor.is_empty()
+                && !b.downtime.is_empty()
+                && b.work_order.asset_id != bundles[cancel].work_order.asset_id
+        })
+        .unwrap();
+    let extra = Labor {
+        id: LaborId::new(1, [7; 10]),
+        work_order_id: bundles[add_to].work_order.id,
+        technician_id: bundles[add_to].labor[0].technician_id,
+        minutes: 95,
+        performed_on: bundles[add_to].labor[0].performed_on,
+        note: String::new(),
+    };
+    let before = bundles[cancel].work_order.clone();
+    let mut after = before.clone();
+    after.status = WorkOrderStatus::Cancelled;
+    // The reports' catalog is read once until the database changes.
+    let cached = store.analytics_catalog().unwrap();
+    assert!(std::sync::Arc::ptr_eq(
+        &cached,
+        &store.analytics_catalog().unwrap()
+    ));
+    let asset = data.assets[0].clone();
+    let renamed = biomend_domain::asset::Asset {
+        notes: "moved to the loan pool".into(),
+        ..asset.clone()
+    };
+    store
+        .write(&actor, at, |tx| {
+            tx.update_work_order(&before, &after)?;
+            tx.insert_labor(&extra)?;
+            tx.update_asset(&asset, &renamed)
+        })
+        .unwrap();
+    let fresh = store.analytics_catalog().unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&cached, &fresh));
+    assert_eq!(
+        fresh
+            .assets
+            .iter()
+            .find(|a| a.id == asset.id)
+            .unwrap()
+            .notes,
+        "moved to the loan pool"
+    );
+    bundles[cancel].work_order = after;
+    bundles[add_to].labor.push(extra);
+
+    // A first (empty) pull sets the cursor, so the next one is an
+    // incremental run, which re-sums only what it touches.
+    store
+        .pull_run(at, PullMode::Incremental, |run| run.apply_page(&[], 1))
+        .unwrap();
+    // The rest of the history arrives by pull, with a user row (whose
+    // rate never travels: the device's stays).
+    let mut rows = vec![PulledRow::Upsert(Replicated::User(
+        biomend_domain::user::User {
+            loaded_rate_cents: None,
+            ..data.users[0].clone()
+        },
+    ))];
+    for b in &bundles[split..] {
+        rows.push(PulledRow::Upsert(Replicated::WorkOrder(
+            b.work_order.clone(),
+        )));
+        rows.extend(
+            b.downtime
+                .iter()
+                .cloned()
+                .map(|x| PulledRow::Upsert(Replicated::Downtime(x))),
+        );
+        rows.extend(
+            b.labor
+                .iter()
+                .cloned()
+                .map(|x| PulledRow::Upsert(Replicated::Labor(x))),
+        );
+        rows.extend(
+            b.parts
+                .iter()
+                .cloned()
+                .map(|x| PulledRow::Upsert(Replicated::PartUse(x))),
+        );
+        rows.extend(
+            b.attempts
+                .iter()
+                .cloned()
+                .map(|x| PulledRow::Upsert(Replicated::PmAttempt(x))),
+        );
+    }
+    store
+        .pull_run(at, PullMode::Incremental, |run| run.apply_page(&rows, 2))
+        .unwrap();
+    store.bulk_load_recall_assets(&data, &actor, at).unwrap();
+
+    let r = store.reader();
+    for (period, rows) in periods.iter().zip(built(&data, &bundles, &periods, &s)) {
+        assert_same(*period, r.asset_facts(*period, &s).unwrap(), rows);
+    }
+    let kept = store.analytics_rollup_rows().unwrap();
+    store.rebuild_analytics_rollup().unwrap();
+    assert_eq!(store.analytics_rollup_rows().unwrap(), kept);
 }

@@ -1,0 +1,634 @@
+//! The analytics rollup (migration 0010): each asset's work history summed
+//! per day and per month, so a managers' report reads one row per asset
+//! and month instead of every labor, part, invoice and downtime record.
+//!
+//! What is summed and how is what [`biomend_analytics::facts::FactsBuilder`]
+//! does for one period; the rollup only moves the summing from report time
+//! to write time. Only what does not depend on the report's period end or
+//! settings is summed: PM outcomes (judged at the period's end) and repeat
+//! repairs (within the report's number of days) are judged when a report
+//! runs, from the per-PM and per-visit rows kept beside the sums; labor is
+//! kept as minutes by technicians with a rate (as minutes × cents/hour)
+//! and without one, so the fallback rate is applied at report time; open
+//! downtime runs to the period's end, so it is not summed here at all.
+//!
+//! An asset's rows are a function of its records alone: every write path
+//! notes the assets (or work orders) it touched ([`Dirty`]), and before the
+//! transaction commits their rows are deleted and summed again from the
+//! records ([`Dirty::apply`]). A pull run that deletes work, or starts from
+//! zero, rebuilds the whole rollup instead. A technician's loaded rate
+//! that changes (a pulled user row) re-sums the assets they worked on.
+
+use crate::Result;
+use crate::codec::*;
+use crate::pull::{PulledRow, Replicated};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+/// A day as the rollup keys it.
+pub(crate) fn day_key(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce())
+}
+
+/// A calendar month as the rollup keys it.
+pub(crate) fn month_key(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+/// The first day of a month key.
+pub(crate) fn month_start(m: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(m.div_euclid(12) as i32, m.rem_euclid(12) as u32 + 1, 1)
+        .unwrap_or(NaiveDate::MIN)
+}
+
+pub(crate) fn day_date(k: i64) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(k as i32).unwrap_or(NaiveDate::MIN)
+}
+
+/// The additive fields of one asset over one day or month.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Sums {
+    pub labor_minutes: i64,
+    pub unrated_minutes: i64,
+    /// Minutes × cents per hour of technicians with a loaded rate.
+    pub rated_cents_min: i64,
+    pub parts_cents: i64,
+    pub vendor_cents: i64,
+    pub down_ms: i64,
+    pub weighted_down_ms: f64,
+    pub closed: i64,
+    pub failures: i64,
+    pub cnd: i64,
+    pub use_error: i64,
+    pub abuse: i64,
+    pub repairs: i64,
+    pub repair_secs: i64,
+    pub repair_minutes: i64,
+}
+
+/// The columns of [`Sums`], in its order, as both tables name them.
+pub(crate) const SUM_COLS: &str = "labor_minutes, unrated_minutes, rated_cents_min, parts_cents, vendor_cents, down_ms, weighted_down_ms, closed, failures, cnd, use_error, abuse, repairs, repair_secs, repair_minutes";
+
+impl Sums {
+    pub fn add(&mut self, o: &Sums) {
+        self.labor_minutes += o.labor_minutes;
+        self.unrated_minutes += o.unrated_minutes;
+        self.rated_cents_min += o.rated_cents_min;
+        self.parts_cents += o.parts_cents;
+        self.vendor_cents += o.vendor_cents;
+        self.down_ms += o.down_ms;
+        self.weighted_down_ms += o.weighted_down_ms;
+        self.closed += o.closed;
+        self.failures += o.failures;
+        self.cnd += o.cnd;
+        self.use_error += o.use_error;
+        self.abuse += o.abuse;
+        self.repairs += o.repairs;
+        self.repair_secs += o.repair_secs;
+        self.repair_minutes += o.repair_minutes;
+    }
+
+    /// Adds the [`SUM_COLS`] of `r` starting at column `at`.
+    pub fn add_row(&mut self, r: &Row<'_>, at: usize) -> rusqlite::Result<()> {
+        let i = |k: usize| r.get::<_, i64>(at + k);
+        self.labor_minutes += i(0)?;
+        self.unrated_minutes += i(1)?;
+        self.rated_cents_min += i(2)?;
+        self.parts_cents += i(3)?;
+        self.vendor_cents += i(4)?;
+        self.down_ms += i(5)?;
+        self.weighted_down_ms += r.get::<_, f64>(at + 6)?;
+        self.closed += i(7)?;
+        self.failures += i(8)?;
+        self.cnd += i(9)?;
+        self.use_error += i(10)?;
+        self.abuse += i(11)?;
+        self.repairs += i(12)?;
+        self.repair_secs += i(13)?;
+        self.repair_minutes += i(14)?;
+        Ok(())
+    }
+
+    fn insert(&self, c: &Connection, table: &str, key: &str, k: i64, asset: Uuid) -> Result<()> {
+        c.prepare_cached(&format!(
+            "INSERT INTO {table} ({key}, asset_id, {SUM_COLS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        ))?
+        .execute(params![
+            k,
+            asset,
+            self.labor_minutes,
+            self.unrated_minutes,
+            self.rated_cents_min,
+            self.parts_cents,
+            self.vendor_cents,
+            self.down_ms,
+            self.weighted_down_ms,
+            self.closed,
+            self.failures,
+            self.cnd,
+            self.use_error,
+            self.abuse,
+            self.repairs,
+            self.repair_secs,
+            self.repair_minutes,
+        ])?;
+        Ok(())
+    }
+}
+
+/// Assets and work orders a transaction changed, whose rollup rows must be
+/// summed again before it commits.
+#[derive(Debug, Default)]
+pub(crate) struct Dirty {
+    assets: HashSet<Uuid>,
+    work_orders: HashSet<Uuid>,
+    /// Rebuild everything (a pull from zero, or one that deleted work).
+    full: bool,
+}
+
+impl Dirty {
+    /// `full`: the change will touch most of the history (a pull from
+    /// zero), so the rollup is rebuilt rather than tracked row by row.
+    pub fn new(full: bool) -> Dirty {
+        Dirty {
+            full,
+            ..Dirty::default()
+        }
+    }
+
+    pub fn asset(&mut self, id: Uuid) {
+        if !self.full {
+            self.assets.insert(id);
+        }
+    }
+
+    pub fn work_order(&mut self, id: Uuid) {
+        if !self.full {
+            self.work_orders.insert(id);
+        }
+    }
+
+    /// Notes what a pulled row touches; called before the row is applied,
+    /// so a work order that moves is summed again on both assets.
+    pub fn note_pulled(&mut self, c: &Connection, row: &PulledRow) -> Result<()> {
+        if self.full {
+            return Ok(());
+        }
+        match row {
+            PulledRow::Upsert(r) => match r {
+                Replicated::Asset(a) => self.asset(a.id.0),
+                Replicated::WorkOrder(w) => {
+                    let before: Option<Uuid> = c
+                        .prepare_cached("SELECT asset_id FROM work_orders WHERE id = ?1")?
+                        .query_row([w.id.0], |r| r.get(0))
+                        .optional()?;
+                    if let Some(a) = before {
+                        self.asset(a);
+                    }
+                    self.asset(w.asset_id.0);
+                    self.work_order(w.id.0);
+                }
+                Replicated::Downtime(d) => {
+                    self.asset(d.asset_id.0);
+                    if let Some(w) = d.work_order_id {
+                        self.work_order(w.0);
+                    }
+                }
+                Replicated::Labor(l) => self.work_order(l.work_order_id.0),
+                Replicated::PartUse(p) => self.work_order(p.work_order_id.0),
+                Replicated::PmAttempt(a) => self.work_order(a.work_order_id.0),
+                _ => {}
+            },
+            PulledRow::Delete { kind, .. } => {
+                use crate::pull::RowKind as K;
+                if matches!(
+                    kind,
+                    K::Asset | K::WorkOrder | K::Downtime | K::Labor | K::PartUse | K::PmAttempt
+                ) {
+                    self.full = true;
+                    self.assets.clear();
+                    self.work_orders.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sums the noted assets again (or rebuilds everything), and re-sums
+    /// the assets of technicians whose loaded rate changed.
+    pub fn apply(self, c: &Connection) -> Result<()> {
+        if self.full {
+            return rebuild_all(c);
+        }
+        if self.assets.is_empty() && self.work_orders.is_empty() {
+            return Ok(());
+        }
+        // A database held below migration 0010 (upgrade tests) has no
+        // rollup yet; it is summed when the migration runs.
+        let exists: bool = c
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'analytics_rollup_state')",
+            )?
+            .query_row([], |r| r.get(0))?;
+        if !exists {
+            return Ok(());
+        }
+        let mut assets = self.assets;
+        {
+            let mut by_wo = c.prepare_cached("SELECT asset_id FROM work_orders WHERE id = ?1")?;
+            for w in &self.work_orders {
+                if let Some(a) = by_wo.query_row([w], |r| r.get(0)).optional()? {
+                    assets.insert(a);
+                }
+            }
+        }
+        let mut assets: Vec<Uuid> = assets.into_iter().collect();
+        assets.sort_unstable();
+        refresh(c, &assets)?;
+        sync_rates(c)
+    }
+}
+
+/// Deletes and sums again the rows of these assets (an asset that no
+/// longer exists just loses its rows).
+pub(crate) fn refresh(c: &Connection, assets: &[Uuid]) -> Result<()> {
+    let rates = rates(c)?;
+    for &asset in assets {
+        for t in [
+            "analytics_days",
+            "analytics_months",
+            "analytics_repeats",
+            "analytics_pms",
+        ] {
+            c.prepare_cached(&format!("DELETE FROM {t} WHERE asset_id = ?1"))?
+                .execute([asset])?;
+        }
+        build_asset(c, asset, &rates)?;
+    }
+    Ok(())
+}
+
+/// Empties the rollup and sums every asset's history again.
+pub(crate) fn rebuild_all(c: &Connection) -> Result<()> {
+    for t in [
+        "analytics_days",
+        "analytics_months",
+        "analytics_repeats",
+        "analytics_pms",
+        "analytics_rates",
+    ] {
+        c.execute(&format!("DELETE FROM {t}"), [])?;
+    }
+    let rates = rates(c)?;
+    let assets: Vec<Uuid> = c
+        .prepare("SELECT id FROM assets ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for asset in assets {
+        build_asset(c, asset, &rates)?;
+    }
+    c.execute(
+        "INSERT INTO analytics_rates (user_id, rate) SELECT id, loaded_rate_cents FROM users",
+        [],
+    )?;
+    c.execute("UPDATE analytics_rollup_state SET built = 1", [])?;
+    Ok(())
+}
+
+/// Fills the rollup of a database upgraded to migration 0010 (which
+/// creates it empty), once.
+pub(crate) fn build_if_needed(conn: &mut Connection) -> Result<()> {
+    let built: Option<i64> = conn
+        .query_row("SELECT built FROM analytics_rollup_state", [], |r| r.get(0))
+        .optional()?;
+    if built == Some(0) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        rebuild_all(&tx)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn rates(c: &Connection) -> Result<HashMap<Uuid, Option<i64>>> {
+    Ok(c.prepare_cached("SELECT id, loaded_rate_cents FROM users")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Re-sums the assets of every technician whose loaded rate is not the one
+/// their labor was summed with, and records the rates now in force. A user
+/// the table has not seen yet is recorded as is: their labor was summed
+/// when it was written, with the rate of that time.
+fn sync_rates(c: &Connection) -> Result<()> {
+    let changed: Vec<(Uuid, bool)> = c
+        .prepare_cached(
+            "SELECT u.id, r.user_id IS NOT NULL FROM users u LEFT JOIN analytics_rates r ON r.user_id = u.id
+             WHERE r.user_id IS NULL OR r.rate IS NOT u.loaded_rate_cents",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut assets: HashSet<Uuid> = HashSet::new();
+    for (user, known) in &changed {
+        if *known {
+            let mut st = c.prepare_cached(
+                "SELECT DISTINCT w.asset_id FROM labor l JOIN work_orders w ON w.id = l.work_order_id
+                 WHERE l.technician_id = ?1",
+            )?;
+            for a in st.query_map([user], |r| r.get(0))? {
+                assets.insert(a?);
+            }
+        }
+        c.prepare_cached(
+            "INSERT OR REPLACE INTO analytics_rates (user_id, rate)
+             SELECT id, loaded_rate_cents FROM users WHERE id = ?1",
+        )?
+        .execute([user])?;
+    }
+    let mut assets: Vec<Uuid> = assets.into_iter().collect();
+    assets.sort_unstable();
+    refresh(c, &assets)
+}
+
+struct Wo {
+    id: Uuid,
+    kind: String,
+    done: bool,
+    closure: Option<String>,
+    opened: DateTime<Utc>,
+    completed: Option<DateTime<Utc>>,
+    due: Option<NaiveDate>,
+    plan: Option<Uuid>,
+}
+
+struct Visit {
+    id: Uuid,
+    opened: DateTime<Utc>,
+    completed: Option<DateTime<Utc>>,
+    counted: bool,
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Sums one asset's history into its rollup rows (which must be empty).
+fn build_asset(c: &Connection, asset: Uuid, rates: &HashMap<Uuid, Option<i64>>) -> Result<()> {
+    let Some(acquired) = c
+        .prepare_cached("SELECT acquired_on FROM assets WHERE id = ?1")?
+        .query_row([asset], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+    else {
+        return Ok(());
+    };
+    // Downtime before the asset was acquired is outside its covered time.
+    let floor = acquired
+        .as_deref()
+        .map(parse_date)
+        .transpose()?
+        .map(midnight);
+    let wos: Vec<Wo> = {
+        let mut st = c.prepare_cached(
+            "SELECT id, kind, status, closure, opened_at, completed_at, due_on, pm_plan_id
+             FROM work_orders WHERE asset_id = ?1 AND status <> 'cancelled'",
+        )?;
+        let mut rows = st.query([asset])?;
+        let mut v = Vec::new();
+        while let Some(r) = rows.next()? {
+            let status: String = r.get(2)?;
+            v.push(Wo {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                done: status == "completed" || status == "signed_off",
+                closure: r.get(3)?,
+                opened: parse_ts(&r.get::<_, String>(4)?)?,
+                completed: r
+                    .get::<_, Option<String>>(5)?
+                    .as_deref()
+                    .map(parse_ts)
+                    .transpose()?,
+                due: r
+                    .get::<_, Option<String>>(6)?
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()?,
+                plan: r.get(7)?,
+            });
+        }
+        v
+    };
+    let mut days: BTreeMap<i64, Sums> = BTreeMap::new();
+    let mut visits: Vec<Visit> = Vec::new();
+    for w in &wos {
+        let mut wo_minutes = 0i64;
+        {
+            let mut st = c.prepare_cached(
+                "SELECT technician_id, minutes, performed_on FROM labor WHERE work_order_id = ?1",
+            )?;
+            let mut rows = st.query([w.id])?;
+            while let Some(r) = rows.next()? {
+                let tech: Uuid = r.get(0)?;
+                let minutes: i64 = r.get(1)?;
+                let day = parse_date(&r.get::<_, String>(2)?)?;
+                let s = days.entry(day_key(day)).or_default();
+                s.labor_minutes += minutes;
+                match rates.get(&tech).copied().flatten() {
+                    Some(rate) => s.rated_cents_min += minutes * rate,
+                    None => s.unrated_minutes += minutes,
+                }
+                wo_minutes += minutes;
+            }
+        }
+        {
+            let mut st = c.prepare_cached(
+                "SELECT quantity * unit_cost_cents, recorded_at FROM part_uses WHERE work_order_id = ?1",
+            )?;
+            let mut rows = st.query([w.id])?;
+            while let Some(r) = rows.next()? {
+                let at = parse_ts(&r.get::<_, String>(1)?)?;
+                days.entry(day_key(at.date_naive()))
+                    .or_default()
+                    .parts_cents += r.get::<_, i64>(0)?;
+            }
+        }
+        {
+            let mut st = c.prepare_cached(
+                "SELECT labor_cost_cents + parts_cost_cents + travel_cost_cents, invoiced_on
+                 FROM vendor_charges WHERE work_order_id = ?1",
+            )?;
+            let mut rows = st.query([w.id])?;
+            while let Some(r) = rows.next()? {
+                let day = parse_date(&r.get::<_, String>(1)?)?;
+                days.entry(day_key(day)).or_default().vendor_cents += r.get::<_, i64>(0)?;
+            }
+        }
+        {
+            // Open downtime runs to each report's period end: summed then.
+            let mut st = c.prepare_cached(
+                "SELECT started_at, ended_at, partial_factor FROM downtime
+                 WHERE work_order_id = ?1 AND ended_at IS NOT NULL",
+            )?;
+            let mut rows = st.query([w.id])?;
+            while let Some(r) = rows.next()? {
+                let started = parse_ts(&r.get::<_, String>(0)?)?;
+                let ended = parse_ts(&r.get::<_, String>(1)?)?;
+                let factor: f64 = r.get(2)?;
+                let mut t = floor.map_or(started, |f| started.max(f));
+                while t < ended {
+                    let next = midnight(t.date_naive().succ_opt().unwrap_or(NaiveDate::MAX));
+                    let end = next.min(ended);
+                    let ms = (end - t).num_milliseconds();
+                    let s = days.entry(day_key(t.date_naive())).or_default();
+                    s.down_ms += ms;
+                    s.weighted_down_ms += ms as f64 * factor;
+                    t = end;
+                }
+            }
+        }
+        match w.kind.as_str() {
+            "corrective" => {
+                let counted = w.done && w.closure.is_some();
+                if counted {
+                    let s = days.entry(day_key(w.opened.date_naive())).or_default();
+                    s.closed += 1;
+                    let code = w.closure.as_deref().unwrap_or("");
+                    let failure = code.starts_with("failure:");
+                    match code {
+                        "cnd" => s.cnd += 1,
+                        "use_error" => s.use_error += 1,
+                        "abuse" => s.abuse += 1,
+                        _ if failure => s.failures += 1,
+                        _ => {}
+                    }
+                    if failure && let Some(done) = w.completed {
+                        s.repairs += 1;
+                        s.repair_secs += (done - w.opened).num_seconds().max(0);
+                        s.repair_minutes += wo_minutes;
+                    }
+                }
+                visits.push(Visit {
+                    id: w.id,
+                    opened: w.opened,
+                    completed: w.completed,
+                    counted,
+                });
+            }
+            "pm" => {
+                if let Some(due) = w.due {
+                    let mut attempts = Vec::new();
+                    let mut st = c.prepare_cached(
+                        "SELECT substr(attempted_at, 1, 10) || ' ' || outcome FROM pm_attempts
+                         WHERE work_order_id = ?1 ORDER BY attempted_at",
+                    )?;
+                    let mut rows = st.query([w.id])?;
+                    while let Some(r) = rows.next()? {
+                        attempts.push(r.get::<_, String>(0)?);
+                    }
+                    let done = w
+                        .completed
+                        .filter(|_| w.done)
+                        .map(|t| day_key(t.date_naive()));
+                    c.prepare_cached(
+                        "INSERT INTO analytics_pms (due, asset_id, id, plan_id, done, attempts)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        day_key(due),
+                        asset,
+                        w.id,
+                        w.plan,
+                        done,
+                        (!attempts.is_empty()).then(|| attempts.join(",")),
+                    ])?;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // A counted visit repeats the latest visit opened before it.
+    visits.sort_by_key(|v| v.opened);
+    for (i, v) in visits.iter().enumerate() {
+        if !v.counted {
+            continue;
+        }
+        let Some(prev) = visits[..i].iter().rev().find(|p| p.opened < v.opened) else {
+            continue;
+        };
+        let gap = prev.completed.map(|d| (v.opened - d).num_milliseconds());
+        c.prepare_cached(
+            "INSERT INTO analytics_repeats (day, asset_id, gap_ms, id) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![day_key(v.opened.date_naive()), asset, gap, v.id])?;
+    }
+
+    let mut months: BTreeMap<i64, Sums> = BTreeMap::new();
+    for (day, s) in &days {
+        s.insert(c, "analytics_days", "day", *day, asset)?;
+        months.entry(month_key(day_date(*day))).or_default().add(s);
+    }
+    for (month, s) in &months {
+        s.insert(c, "analytics_months", "month", *month, asset)?;
+    }
+    Ok(())
+}
+
+impl crate::Store {
+    /// Every row of the analytics rollup as text, in key order: what the
+    /// tests compare before and after [`Store::rebuild_analytics_rollup`].
+    pub fn analytics_rollup_rows(&self) -> Result<Vec<String>> {
+        dump(&self.conn)
+    }
+
+    /// Sums the whole history into the analytics rollup again, in one
+    /// transaction (a repair, and the reference the tests compare with).
+    pub fn rebuild_analytics_rollup(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        rebuild_all(&tx)?;
+        Ok(tx.commit()?)
+    }
+}
+
+fn dump(c: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (t, k) in [("analytics_days", "day"), ("analytics_months", "month")] {
+        let mut st = c.prepare(&format!(
+            "SELECT {k}, hex(asset_id), {SUM_COLS} FROM {t} ORDER BY {k}, asset_id"
+        ))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut s = Sums::default();
+            s.add_row(r, 2)?;
+            out.push(format!(
+                "{t} {} {} {s:?}",
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?
+            ));
+        }
+    }
+    for sql in [
+        "SELECT 'repeat', day, hex(asset_id), quote(gap_ms), hex(id) FROM analytics_repeats ORDER BY 2, 3, 5",
+        "SELECT 'pm', due, hex(asset_id), quote(done) || ' ' || quote(attempts) || ' ' || quote(hex(plan_id)), hex(id) FROM analytics_pms ORDER BY 2, 3, 5",
+    ] {
+        let mut st = c.prepare(sql)?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            out.push(format!(
+                "{} {} {} {} {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?
+            ));
+        }
+    }
+    Ok(out)
+}
