@@ -1,0 +1,190 @@
+//! Which screen shows, and the way back.
+
+use biomend_ipc::{AssetSummary, Found};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Route {
+    MyDay,
+    /// Search results for what was typed or scanned.
+    Search {
+        query: String,
+        assets: Vec<AssetSummary>,
+    },
+    Asset {
+        tag: String,
+    },
+    NewWorkOrder {
+        tag: String,
+    },
+    WorkOrder {
+        number: String,
+    },
+    Shift,
+    Conflicts,
+    SignOff,
+    Team,
+}
+
+impl Route {
+    /// Top-level screens reached from the header; going to one clears the
+    /// way back.
+    pub fn is_top(&self) -> bool {
+        matches!(
+            self,
+            Route::MyDay | Route::Shift | Route::Conflicts | Route::SignOff | Route::Team
+        )
+    }
+
+    /// Screens only supervisors see.
+    pub fn is_supervisor(&self) -> bool {
+        matches!(
+            self,
+            Route::Shift | Route::Conflicts | Route::SignOff | Route::Team
+        )
+    }
+
+    /// Where a scan or search answer leads.
+    pub fn from_found(query: &str, found: Found) -> Route {
+        match found {
+            Found::Asset { tag } => Route::Asset { tag },
+            Found::Matches { assets } => Route::Search {
+                query: query.trim().to_string(),
+                assets,
+            },
+        }
+    }
+
+    /// A stable key so each screen mounts fresh when it changes.
+    pub fn key(&self) -> String {
+        match self {
+            Route::MyDay => "my-day".into(),
+            Route::Search { query, .. } => format!("search:{query}"),
+            Route::Asset { tag } => format!("asset:{tag}"),
+            Route::NewWorkOrder { tag } => format!("new:{tag}"),
+            Route::WorkOrder { number } => format!("wo:{number}"),
+            Route::Shift => "shift".into(),
+            Route::Conflicts => "conflicts".into(),
+            Route::SignOff => "signoff".into(),
+            Route::Team => "team".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Nav {
+    pub current: Route,
+    pub back: Vec<Route>,
+}
+
+impl Default for Nav {
+    fn default() -> Self {
+        Nav {
+            current: Route::MyDay,
+            back: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NavAction {
+    Go(Route),
+    /// Like `Go`, but the current screen is not kept to come back to (a
+    /// form that became the record it created).
+    Replace(Route),
+    Back,
+    Home,
+}
+
+/// How far back the way back goes.
+const BACK_LIMIT: usize = 30;
+
+impl Nav {
+    pub fn reduce(mut self, action: NavAction) -> Nav {
+        match action {
+            NavAction::Go(r) if r == self.current => {}
+            NavAction::Go(r) if r.is_top() => {
+                self.back.clear();
+                self.current = r;
+            }
+            NavAction::Go(r) => {
+                let prev = std::mem::replace(&mut self.current, r);
+                self.back.push(prev);
+                if self.back.len() > BACK_LIMIT {
+                    self.back.remove(0);
+                }
+            }
+            NavAction::Replace(r) => self.current = r,
+            NavAction::Back => {
+                self.current = self.back.pop().unwrap_or(Route::MyDay);
+            }
+            NavAction::Home => {
+                self.back.clear();
+                self.current = Route::MyDay;
+            }
+        }
+        self
+    }
+
+    pub fn can_go_back(&self) -> bool {
+        !self.back.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scanned_tag_opens_the_asset_and_words_open_results() {
+        assert_eq!(
+            Route::from_found(
+                "bme-1",
+                Found::Asset {
+                    tag: "BME-1".into()
+                }
+            ),
+            Route::Asset {
+                tag: "BME-1".into()
+            }
+        );
+        assert_eq!(
+            Route::from_found(" pump ", Found::Matches { assets: vec![] }),
+            Route::Search {
+                query: "pump".into(),
+                assets: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn back_retraces_and_top_screens_start_over() {
+        let asset = Route::Asset { tag: "A".into() };
+        let form = Route::NewWorkOrder { tag: "A".into() };
+        let wo = Route::WorkOrder {
+            number: "WO-1".into(),
+        };
+        let n = Nav::default()
+            .reduce(NavAction::Go(asset.clone()))
+            .reduce(NavAction::Go(form))
+            .reduce(NavAction::Replace(wo.clone()));
+        assert_eq!(n.current, wo);
+        // The form was replaced by its work order: back goes to the asset.
+        let n = n.reduce(NavAction::Back);
+        assert_eq!(n.current, asset);
+        let n = n.reduce(NavAction::Back);
+        assert_eq!(n.current, Route::MyDay);
+        assert!(!n.can_go_back());
+        let n = n.reduce(NavAction::Back);
+        assert_eq!(n.current, Route::MyDay);
+        let n = n
+            .reduce(NavAction::Go(asset.clone()))
+            .reduce(NavAction::Go(Route::Team));
+        assert_eq!(n.current, Route::Team);
+        assert!(!n.can_go_back());
+        // Going where you are keeps no duplicate.
+        let n = n
+            .reduce(NavAction::Go(asset.clone()))
+            .reduce(NavAction::Go(asset));
+        assert_eq!(n.back.len(), 1);
+    }
+}
