@@ -20,6 +20,15 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
 }
 
+/// Where the pointer is on the pad, in the pad's own pixels.
+fn at(canvas: &HtmlCanvasElement, e: &PointerEvent) -> (f64, f64) {
+    let r = canvas.get_bounding_client_rect();
+    (
+        f64::from(e.client_x()) - r.left(),
+        f64::from(e.client_y()) - r.top(),
+    )
+}
+
 fn pen(ctx: &CanvasRenderingContext2d) {
     ctx.set_line_width(2.5);
     ctx.set_line_cap("round");
@@ -67,8 +76,8 @@ pub fn signature_pad(p: &PadProps) -> Html {
                 fit(&c);
             }
             let _ = c.set_pointer_capture(e.pointer_id());
-            pad.borrow_mut()
-                .begin(f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let (x, y) = at(&c, &e);
+            pad.borrow_mut().begin(x, y);
         })
     };
     let moved = {
@@ -79,11 +88,12 @@ pub fn signature_pad(p: &PadProps) -> Html {
                 return;
             }
             e.prevent_default();
-            let seg = pad
-                .borrow_mut()
-                .extend(f64::from(e.offset_x()), f64::from(e.offset_y()));
-            if let (Some(((x0, y0), (x1, y1))), Some(c)) =
-                (seg, canvas_ref.cast::<HtmlCanvasElement>())
+            let Some(c) = canvas_ref.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let (x, y) = at(&c, &e);
+            let seg = pad.borrow_mut().extend(x, y);
+            if let Some(((x0, y0), (x1, y1))) = seg
                 && let Some(ctx) = context(&c)
             {
                 pen(&ctx);

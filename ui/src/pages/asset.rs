@@ -6,7 +6,7 @@ use super::open_pm;
 use crate::components::load_view;
 use crate::hooks::{use_ctx, use_ipc};
 use crate::state::asset::{is_down, location_text, next_pm_plan, status_text};
-use crate::state::format::{date, humanize, minutes, money};
+use crate::state::format::{date, humanize, kind_label, minutes, money};
 use crate::state::my_day::wo_overdue;
 use crate::state::nav::{NavAction, Route};
 use biomend_ipc::{AssetPage, TagArg, WorkOrderSummary, cmd};
@@ -38,7 +38,7 @@ fn wo_list(
                             data-number={w.number.clone()} data-priority={w.priority.as_str()}
                             data-status={w.status.as_str()}
                             onclick={Callback::from(move |_| go.emit(NavAction::Go(Route::WorkOrder { number: number.clone() })))}>
-                            <span class="title">{ format!("{} · {}", w.number, humanize(w.kind.as_str())) }</span>
+                            <span class="title">{ format!("{} · {}", w.number, kind_label(w.kind)) }</span>
                             <span class="sub">{ &w.problem }</span>
                             <span class="side">
                                 <span class={classes!("tag", w.priority.as_str())}>{ humanize(w.priority.as_str()) }</span>{ " " }
@@ -171,7 +171,7 @@ pub fn asset_screen(p: &AssetProps) -> Html {
                                     onclick={Callback::from(move |_| go.emit(NavAction::Go(Route::WorkOrder { number: number.clone() })))}>
                                     { &w.number }
                                 </button>
-                                { format!(" · {} · {}", humanize(w.kind.as_str()), humanize(w.status.as_str())) }
+                                { format!(" · {} · {}", kind_label(w.kind), humanize(w.status.as_str())) }
                                 if let Some(c) = w.closure { { format!(" · {}", c.label()) } }
                                 <br />
                                 <span class="muted">

@@ -10,7 +10,7 @@ use crate::ipc::invoke;
 use crate::state::conflicts::{
     ConflictsAction, ConflictsModel, resolution_text, rule_text, value_text,
 };
-use crate::state::format::{clock, humanize};
+use crate::state::format::{clock, humanize, kind_code_label, kind_label};
 use crate::state::load::Load;
 use crate::state::nav::{NavAction, Route};
 use crate::state::sync_strip::mutation_label;
@@ -198,7 +198,7 @@ fn queue_rows(q: &SignOffQueue) -> Vec<QueueRow> {
         rows.extend(server.iter().map(|i| QueueRow {
             number: i.number.clone(),
             tag: i.asset_tag.clone(),
-            kind: humanize(&i.kind),
+            kind: kind_code_label(&i.kind),
             who: i.completed_by_name.clone(),
             closure: i.closure.as_deref().map(humanize).unwrap_or_default(),
             open_conflicts: i.open_conflicts,
@@ -209,7 +209,7 @@ fn queue_rows(q: &SignOffQueue) -> Vec<QueueRow> {
             rows.push(QueueRow {
                 number: w.number.clone(),
                 tag: w.asset_tag.clone(),
-                kind: humanize(w.kind.as_str()),
+                kind: kind_label(w.kind),
                 who: w.assigned_to.clone().unwrap_or_default(),
                 closure: w.closure.map(|c| c.label()).unwrap_or_default(),
                 open_conflicts: 0,

@@ -8,7 +8,7 @@ use crate::components::signature_pad::SignaturePad;
 use crate::components::{input_value, load_view, select_value, textarea_value};
 use crate::hooks::{Reform, use_ctx, use_ipc, use_ticker};
 use crate::ipc::invoke;
-use crate::state::format::{clock, humanize, minutes, money};
+use crate::state::format::{clock, date, humanize, kind_label, minutes, money};
 use crate::state::load::{Load, error_text};
 use crate::state::nav::{NavAction, Route};
 use crate::state::wo_form::{WoAction, WoForm, closure_button_label, closure_groups, judge_input};
@@ -253,7 +253,7 @@ fn wo_body(p: &BodyProps) -> Html {
     html! {
         <>
             <div class="wo-head">
-                <h1>{ format!("{} · {}", wo.number, humanize(kind.as_str())) }</h1>
+                <h1>{ format!("{} · {}", wo.number, kind_label(kind)) }</h1>
                 <span class="tag">{ humanize(wo.status.as_str()) }</span>
                 <span class={classes!("tag", wo.priority.as_str())}>{ humanize(wo.priority.as_str()) }</span>
             </div>
@@ -431,7 +431,7 @@ fn wo_body(p: &BodyProps) -> Html {
                     <label for="findings">{ "Findings" }</label>
                     <textarea id="findings" value={f.findings.clone()}
                         oninput={form.reform(|e: InputEvent| WoAction::Findings(textarea_value(e)))} />
-                    <h3 id="closure-label">{ "Closure code" }</h3>
+                    <h3 id="closure-label" class="section-label">{ "Closure code" }</h3>
                     { for closure_groups(kind).into_iter().map(|(group, codes)| html! {
                         <div class="closure-group" role="group" aria-label={group}>
                             <h3>{ group }</h3>
@@ -482,17 +482,24 @@ fn wo_body(p: &BodyProps) -> Html {
                     <p class="muted">{ "Nothing recorded yet." }</p>
                 }
                 if !page.bundle.labor.is_empty() {
-                    <p id="recorded-labor">
-                        <strong>{ "Labor: " }</strong>
-                        { minutes(page.bundle.labor.iter().map(|l| i64::from(l.minutes)).sum()) }
-                        { format!(" in {} entr{}", page.bundle.labor.len(), if page.bundle.labor.len() == 1 { "y" } else { "ies" }) }
-                    </p>
+                    <table class="entries" id="recorded-labor">
+                        <tr>
+                            <th>{ "Labor" }</th>
+                            <th>{ format!("Total {}", minutes(page.bundle.labor.iter().map(|l| i64::from(l.minutes)).sum())) }</th>
+                        </tr>
+                        { for page.bundle.labor.iter().map(|l| html! {
+                            <tr class="labor-entry" data-minutes={l.minutes.to_string()}>
+                                <td>{ format!("{} · {}", date(l.performed_on), if l.note.is_empty() { "—" } else { &l.note }) }</td>
+                                <td>{ format!("{} min", l.minutes) }</td>
+                            </tr>
+                        }) }
+                    </table>
                 }
                 if !page.bundle.parts.is_empty() {
                     <table class="entries" id="recorded-parts">
                         <tr><th>{ "Part" }</th><th>{ "Qty" }</th><th>{ "Total" }</th></tr>
                         { for page.bundle.parts.iter().map(|pu| html! {
-                            <tr><td>{ format!("{} {}", pu.part_number, pu.description) }</td><td>{ pu.quantity }</td><td>{ money(pu.total()) }</td></tr>
+                            <tr class="part-entry"><td>{ format!("{} {}", pu.part_number, pu.description) }</td><td>{ pu.quantity }</td><td>{ money(pu.total()) }</td></tr>
                         }) }
                     </table>
                 }

@@ -109,8 +109,12 @@ pub fn value_text(v: &serde_json::Value) -> String {
     }
 }
 
-/// Codes like `out_of_service` read as words; other text stays as it is.
+/// Codes like `out_of_service` read as words, closure codes by their label;
+/// other text stays as it is.
 fn humanize_if_code(s: &str) -> String {
+    if let Some(c) = biomend_domain::work_order::ClosureCode::parse(s) {
+        return c.label();
+    }
     let is_code = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c == '_' || c == ':');
@@ -251,7 +255,7 @@ mod tests {
         assert_eq!(value_text(&json!(14)), "14");
         assert_eq!(
             value_text(&json!({"closure": "cnd", "findings": "no fault", "x": null})),
-            "Closure: Cnd, Findings: no fault"
+            "Closure: Could not duplicate / no problem found, Findings: no fault"
         );
         assert_eq!(rule_text("first_completion_wins"), "First completion wins");
     }

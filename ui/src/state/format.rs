@@ -16,6 +16,25 @@ pub fn humanize(code: &str) -> String {
     }
 }
 
+/// A work-order kind as people say it: `PM`, not `Pm`.
+pub fn kind_label(kind: biomend_domain::work_order::WorkOrderKind) -> String {
+    use biomend_domain::work_order::WorkOrderKind::*;
+    match kind {
+        Pm => "PM".into(),
+        Corrective => "Corrective".into(),
+        Acceptance => "Acceptance".into(),
+        Recall => "Recall".into(),
+        Security => "Security".into(),
+    }
+}
+
+/// A kind code from the wire (`pm`), read the same way.
+pub fn kind_code_label(code: &str) -> String {
+    biomend_domain::work_order::WorkOrderKind::parse(code)
+        .map(kind_label)
+        .unwrap_or_else(|| humanize(code))
+}
+
 /// Cents as dollars: `$1,234.50`.
 pub fn money(m: Money) -> String {
     m.to_string()
@@ -81,6 +100,9 @@ mod tests {
         assert_eq!(humanize("on_hold_parts"), "On hold parts");
         assert_eq!(humanize("failure:battery"), "Failure battery");
         assert_eq!(humanize(""), "");
+        assert_eq!(kind_code_label("pm"), "PM");
+        assert_eq!(kind_code_label("corrective"), "Corrective");
+        assert_eq!(kind_code_label("odd_kind"), "Odd kind");
     }
 
     #[test]

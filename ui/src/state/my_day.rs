@@ -1,6 +1,6 @@
 //! "My day": assigned work orders and PMs due, most urgent first.
 
-use super::format::{due, humanize};
+use super::format::{due, humanize, kind_label};
 use biomend_ipc::{MyDay, PmItem, WorkOrderSummary};
 use chrono::NaiveDate;
 use std::cmp::Ordering;
@@ -74,7 +74,7 @@ pub fn wo_row(w: &WorkOrderSummary, today: NaiveDate) -> WoRow {
     WoRow {
         number: w.number.clone(),
         tag: w.asset_tag.clone(),
-        kind: humanize(w.kind.as_str()),
+        kind: kind_label(w.kind),
         problem: w.problem.clone(),
         priority: w.priority.as_str(),
         priority_label: humanize(w.priority.as_str()),

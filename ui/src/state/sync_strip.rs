@@ -67,7 +67,13 @@ pub fn strip(s: &SyncStatus, now: DateTime<Utc>, offset_minutes: i32) -> StripVi
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty())
-        .map(|e| format!("Sync failed: {e}"));
+        .map(|e| {
+            if s.online {
+                format!("Sync failed: {e}")
+            } else {
+                format!("Offline, sync failed: {e}")
+            }
+        });
     let mut refused: Vec<String> = s
         .refused
         .iter()
@@ -167,7 +173,7 @@ mod tests {
         let v = strip(&s, now(), 0);
         assert_eq!(
             v.error.as_deref(),
-            Some("Sync failed: the server could not be reached")
+            Some("Offline, sync failed: the server could not be reached")
         );
         assert_eq!(
             v.refused,
@@ -176,6 +182,15 @@ mod tests {
                 "Asset change refused: forbidden".to_string(),
                 "1 more change was refused by the server".to_string(),
             ]
+        );
+        let online_error = SyncStatus {
+            online: true,
+            last_error: Some("the server refused the token".into()),
+            ..SyncStatus::default()
+        };
+        assert_eq!(
+            strip(&online_error, now(), 0).error.as_deref(),
+            Some("Sync failed: the server refused the token")
         );
         let blank = SyncStatus {
             last_error: Some("  ".into()),

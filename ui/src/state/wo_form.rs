@@ -216,27 +216,31 @@ pub fn judge_input(
     }
 }
 
-/// Closure codes grouped the way the picker shows them; preventive-only
-/// is offered only where the domain allows it (not on corrective work).
+/// Closure codes grouped the way the picker shows them: the failed part
+/// of the device, then every closure that is not a device failure (no
+/// problem found, use error, abuse or damage, accessory, network, and
+/// preventive only where the domain allows it: not on corrective work).
 pub fn closure_groups(kind: WorkOrderKind) -> Vec<(&'static str, Vec<ClosureCode>)> {
-    let mut groups = vec![
+    let mut other = vec![
+        ClosureCode::CouldNotDuplicate,
+        ClosureCode::UseError,
+        ClosureCode::AbuseDamage,
+        ClosureCode::AccessoryOrSupply,
+        ClosureCode::NetworkIt,
+    ];
+    if kind != WorkOrderKind::Corrective {
+        other.push(ClosureCode::PreventiveOnly);
+    }
+    vec![
         (
-            "Device failure",
+            "Device failure: which part failed?",
             FailureArea::ALL
                 .iter()
                 .map(|a| ClosureCode::DeviceFailure(*a))
                 .collect(),
         ),
-        ("No problem found", vec![ClosureCode::CouldNotDuplicate]),
-        ("Use error", vec![ClosureCode::UseError]),
-        ("Abuse / damage", vec![ClosureCode::AbuseDamage]),
-        ("Accessory", vec![ClosureCode::AccessoryOrSupply]),
-        ("Network", vec![ClosureCode::NetworkIt]),
-    ];
-    if kind != WorkOrderKind::Corrective {
-        groups.push(("Preventive", vec![ClosureCode::PreventiveOnly]));
-    }
-    groups
+        ("No device failure", other),
+    ]
 }
 
 /// A closure code's button text inside its group.
@@ -769,6 +773,10 @@ mod tests {
 
     #[test]
     fn the_closure_picker_offers_preventive_only_where_it_is_allowed() {
+        let groups = closure_groups(WorkOrderKind::Corrective);
+        assert_eq!(groups[0].1.len(), FailureArea::ALL.len());
+        assert!(groups[0].1.iter().all(|c| c.is_failure()));
+        assert!(groups[1].1.iter().all(|c| !c.is_failure()));
         let all = |k| -> Vec<String> {
             closure_groups(k)
                 .into_iter()
