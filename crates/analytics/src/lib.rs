@@ -29,6 +29,7 @@ pub mod replace;
 pub mod scorecard;
 pub mod settings;
 pub mod standardize;
+pub mod survey;
 pub mod training;
 
 #[cfg(test)]
