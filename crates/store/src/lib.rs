@@ -35,6 +35,7 @@ mod places;
 pub mod pull;
 pub mod read;
 mod rollup;
+pub mod survey;
 pub mod team;
 pub mod write;
 
