@@ -35,6 +35,7 @@ pub mod search;
 pub mod setup;
 pub mod sign_off;
 pub mod supervisor;
+pub mod survey;
 pub mod sync;
 pub mod team;
 pub mod work_order_page;
