@@ -502,4 +502,28 @@ pub enum ReportCmd {
     },
     /// Training events, or one event's effect (its number in the list, or its id)
     Training { event: Option<String> },
+    /// The Environment of Care committee / survey report as PDF and HTML:
+    /// PM completion by risk class, high-risk PMs missed with their
+    /// reasons, repairs, recalls, CND and damage calls (managers,
+    /// supervisors, admins)
+    Survey(SurveyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SurveyArgs {
+    /// First day counted, e.g. 2025-07-01
+    #[arg(long)]
+    pub from: chrono::NaiveDate,
+    /// Last day counted (inclusive), e.g. 2026-06-30
+    #[arg(long)]
+    pub to: chrono::NaiveDate,
+    /// Only this site (its code) [default: every site you may see]
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Write the report as PDF to this file
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
+    /// Write the report as a self-contained HTML page to this file
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }

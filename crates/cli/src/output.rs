@@ -25,6 +25,10 @@ impl Out {
         Out { json }
     }
 
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     pub fn show<T: Serialize>(&self, v: &T, text: impl FnOnce() -> String) {
         let body = if self.json {
             match serde_json::to_string_pretty(v) {

@@ -2,13 +2,15 @@
 //! figure is printed with the counts behind it; `--json` gives the full
 //! explanation (formula, inputs, period) of each.
 
-use crate::args::{CardBy, KpiBy, PeriodArgs, ReportCmd};
+use crate::args::{CardBy, KpiBy, PeriodArgs, ReportCmd, SurveyArgs};
 use crate::output::Out;
 use anyhow::Context;
 use biomend_analytics::kpi::{GroupBy, Kpis, PmReport};
+use biomend_analytics::survey::SurveyReport;
 use biomend_analytics::{Measure, Value};
-use biomend_core::App;
 use biomend_core::analytics::{self as reports};
+use biomend_core::survey::SurveyInput;
+use biomend_core::{App, CoreError};
 use biomend_domain::Money;
 use biomend_domain::ids::TrainingEventId;
 use std::fmt::Write as _;
@@ -75,8 +77,137 @@ pub fn run(app: &App, user: &str, cmd: &ReportCmd, out: &Out) -> anyhow::Result<
             let r = reports::training(app, user, id)?;
             out.show(&r, || training_text(&r));
         }
+        ReportCmd::Survey(a) => survey(app, user, a, out)?,
     }
     Ok(())
+}
+
+/// A file the survey command wrote.
+#[derive(serde::Serialize)]
+struct Written {
+    path: String,
+    bytes: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages: Option<usize>,
+}
+
+#[derive(serde::Serialize)]
+struct SurveyOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf: Option<Written>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<Written>,
+    report: SurveyReport,
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).map_err(|source| {
+        CoreError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+        .into()
+    })
+}
+
+fn survey(app: &App, user: &str, a: &SurveyArgs, out: &Out) -> anyhow::Result<()> {
+    if a.pdf.is_none() && a.html.is_none() && !out.is_json() {
+        return Err(CoreError::Invalid {
+            field: "output".into(),
+            reason: "name a file with --pdf or --html (or ask for the figures with --json)".into(),
+        }
+        .into());
+    }
+    let input = SurveyInput {
+        from: a.from,
+        to: a.to,
+        site: a.site.clone(),
+    };
+    let report = biomend_core::survey::run(app, user, &input)?;
+    let pdf = match &a.pdf {
+        Some(path) => {
+            let file = biomend_report::pdf(&report);
+            write_file(path, &file.bytes)?;
+            Some(Written {
+                path: path.display().to_string(),
+                bytes: file.bytes.len(),
+                pages: Some(file.pages),
+            })
+        }
+        None => None,
+    };
+    let html = match &a.html {
+        Some(path) => {
+            let page = biomend_report::html(&report);
+            write_file(path, page.as_bytes())?;
+            Some(Written {
+                path: path.display().to_string(),
+                bytes: page.len(),
+                pages: None,
+            })
+        }
+        None => None,
+    };
+    let o = SurveyOutput { pdf, html, report };
+    out.show(&o, || survey_text(&o));
+    Ok(())
+}
+
+fn survey_text(o: &SurveyOutput) -> String {
+    let r = &o.report;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Environment of Care report, {}, {} to {}",
+        r.scope.label,
+        r.period.from,
+        r.last_day()
+    );
+    let hr = &r.pm.high_risk;
+    let _ = writeln!(
+        s,
+        "  PM completion, life support and high risk: {} ({} in window of {} due; {} with attempts)",
+        pct(&hr.rate),
+        hr.counts.on_time,
+        hr.counts.due(),
+        pct(&hr.with_attempts)
+    );
+    let _ = writeln!(
+        s,
+        "  PM completion, all classes: {} ({} of {})",
+        pct(&r.pm.all.rate),
+        r.pm.all.counts.on_time,
+        r.pm.all.counts.due()
+    );
+    let _ = writeln!(
+        s,
+        "  High-risk PMs not completed in their window: {}",
+        r.misses.rows.len()
+    );
+    let _ = writeln!(
+        s,
+        "  Repairs opened: {} ({} still open); recalls open at the end: {}",
+        r.repairs.opened, r.repairs.still_open, r.recalls.open_at_end
+    );
+    let _ = writeln!(
+        s,
+        "  CND rate {}, damage rate {}",
+        pct(&r.calls.cnd_rate),
+        pct(&r.calls.damage_rate)
+    );
+    if let Some(p) = &o.pdf {
+        let _ = writeln!(
+            s,
+            "wrote {} ({} pages, {} bytes)",
+            p.path,
+            p.pages.unwrap_or(0),
+            p.bytes
+        );
+    }
+    if let Some(h) = &o.html {
+        let _ = writeln!(s, "wrote {} ({} bytes)", h.path, h.bytes);
+    }
+    s.trim_end().to_string()
 }
 
 fn group_by(b: KpiBy) -> GroupBy {
