@@ -22,6 +22,21 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// A table cell's text, escaped, with each hyphenated token (tags, work
+/// order numbers, dates) kept on one line: browsers break at hyphens.
+fn cell(s: &str) -> String {
+    s.split(' ')
+        .map(|t| {
+            if t.contains('-') {
+                format!("<span class=\"nw\">{}</span>", esc(t))
+            } else {
+                esc(t)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 const CSS: &str = r#"
 @page { size: A4; margin: 14mm; }
 * { box-sizing: border-box; }
@@ -46,6 +61,7 @@ td { padding: 2.5px 4px; border-bottom: 1px solid #e3e8ee; vertical-align: top; 
 tr { break-inside: avoid; }
 tr.group td { font-weight: bold; background: #f2f5f8; padding-top: 5px; }
 .r { text-align: right; }
+.nw { white-space: nowrap; }
 figure { margin: 8px 0; break-inside: avoid; }
 figcaption { font-size: 9pt; font-weight: bold; margin-bottom: 2px; }
 svg text { font-family: Helvetica, Arial, sans-serif; }
@@ -126,13 +142,13 @@ pub fn render(r: &SurveyReport) -> String {
                         Row::Cells(c) => c,
                     };
                     h.push_str("<tr>");
-                    for (c, cell) in columns.iter().zip(row) {
+                    for (c, text) in columns.iter().zip(row) {
                         let class = if c.align == Align::Right {
                             " class=\"r\""
                         } else {
                             ""
                         };
-                        let _ = write!(h, "<td{class}>{}</td>", esc(&cell));
+                        let _ = write!(h, "<td{class}>{}</td>", cell(&text));
                     }
                     h.push_str("</tr>\n");
                 }

@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(h.matches("<svg").count(), 3);
         assert!(!h.contains("src=") && !h.contains("href=") && !h.contains("<script"));
         // Text is escaped.
-        assert!(h.contains("Cardiac Step-Down &amp; &lt;Telemetry&gt;"));
+        assert!(h.contains("Cardiac <span class=\"nw\">Step-Down</span> &amp; &lt;Telemetry&gt;"));
         assert!(!h.contains("<Telemetry>"));
         // Each section states its period and scope, and the formulas.
         assert_eq!(
@@ -131,7 +131,8 @@ mod tests {
         assert!(h.contains("PM completion = PMs completed in their window / PMs due"));
         assert!(h.contains("could-not-duplicate / closed corrective work orders"));
         // Each high-risk miss is listed with its reason.
-        assert!(h.contains("BME-000627") && h.contains("Completed late"));
+        assert!(h.contains("<span class=\"nw\">BME-000627</span>"));
+        assert!(h.contains("Completed late"));
         assert!(h.contains("BME-000628") && h.contains("Overdue"));
         assert!(h.contains("BME-000626") && h.contains("Attempted: not located"));
     }
