@@ -94,6 +94,63 @@ impl Priority {
     }
 }
 
+fn annual_cosr(facts: Option<&AssetFacts>) -> Option<f64> {
+    facts.and_then(|f| {
+        let acq = f.acquisition_cost_years()?;
+        (acq > 0.0).then(|| f.cost.total().cents() as f64 / acq)
+    })
+}
+
+/// A factor's 0–1 value alone, without the explanation [`factor_value`]
+/// builds around it (which ranking a whole fleet does not need).
+fn factor_number(
+    f: Factor,
+    p: &AssetProfile,
+    facts: Option<&AssetFacts>,
+    today: NaiveDate,
+    c: &CapitalSettings,
+) -> f64 {
+    match f {
+        Factor::Risk => {
+            if p.risk_class == biomend_domain::risk::RiskClass::LifeSupport {
+                1.0
+            } else {
+                (f64::from(p.em_number - 2) / 20.0).clamp(0.0, 1.0)
+            }
+        }
+        Factor::Age => p.life_used().map_or(0.0, |u| u.min(c.age_cap) / c.age_cap),
+        Factor::Cosr => annual_cosr(facts).map_or(0.0, |v| (v / c.cosr_cap).min(1.0)),
+        Factor::Support => {
+            let soon = p
+                .end_of_support
+                .is_some_and(|d| d > today && (d - today).num_days() <= c.eos_horizon_days);
+            if p.past_end_of_support(today) || p.unsupported_os() {
+                1.0
+            } else if soon {
+                0.5
+            } else {
+                0.0
+            }
+        }
+        Factor::Recall => {
+            if p.open_recalls > 0 {
+                1.0
+            } else if facts.is_some_and(|f| !f.recalls.is_empty()) {
+                0.5
+            } else {
+                0.0
+            }
+        }
+        Factor::Cyber => p.network.as_ref().map_or(0.0, |n| {
+            let unpatched = !n.patch_validated || n.unsupported_os;
+            0.5 * f64::from(u8::from(unpatched))
+                + 0.25 * f64::from(u8::from(n.stores_phi))
+                + 0.25 * f64::from(u8::from(!n.remote_recoverable))
+        }),
+        Factor::Utilization => p.utilization.unwrap_or(c.unknown_utilization),
+    }
+}
+
 fn factor_value(
     f: Factor,
     p: &AssetProfile,
@@ -101,27 +158,20 @@ fn factor_value(
     today: NaiveDate,
     c: &CapitalSettings,
 ) -> Explained<f64> {
+    let v = factor_number(f, p, facts, today, c);
     match f {
-        Factor::Risk => {
-            let life = p.risk_class == biomend_domain::risk::RiskClass::LifeSupport;
-            let v = if life {
-                1.0
-            } else {
-                (f64::from(p.em_number - 2) / 20.0).clamp(0.0, 1.0)
-            };
-            Explained::new(
-                v,
-                "life support → 1, else (EM − 2) / 20 clamped to 0–1",
-                vec![
-                    input("EM number", Value::Number(f64::from(p.em_number))),
-                    input("risk class", Value::Text(p.risk_class.as_str().into())),
-                ],
-            )
-        }
+        Factor::Risk => Explained::new(
+            v,
+            "life support → 1, else (EM − 2) / 20 clamped to 0–1",
+            vec![
+                input("EM number", Value::Number(f64::from(p.em_number))),
+                input("risk class", Value::Text(p.risk_class.as_str().into())),
+            ],
+        ),
         Factor::Age => {
             let used = p.life_used();
             let e = Explained::new(
-                used.map_or(0.0, |u| u.min(c.age_cap) / c.age_cap),
+                v,
                 format!("min(age / expected life, {}) / {}", c.age_cap, c.age_cap),
                 vec![
                     input(
@@ -145,12 +195,9 @@ fn factor_value(
             }
         }
         Factor::Cosr => {
-            let cosr = facts.and_then(|f| {
-                let acq = f.acquisition_cost_years()?;
-                (acq > 0.0).then(|| f.cost.total().cents() as f64 / acq)
-            });
+            let cosr = annual_cosr(facts);
             let e = Explained::new(
-                cosr.map_or(0.0, |v| (v / c.cosr_cap).min(1.0)),
+                v,
                 format!("min(annual COSR / {}, 1)", c.cosr_cap),
                 vec![
                     input(
@@ -179,18 +226,7 @@ fn factor_value(
             }
         }
         Factor::Support => {
-            let past = p.past_end_of_support(today);
-            let soon = p
-                .end_of_support
-                .is_some_and(|d| d > today && (d - today).num_days() <= c.eos_horizon_days);
             let os = p.unsupported_os();
-            let v = if past || os {
-                1.0
-            } else if soon {
-                0.5
-            } else {
-                0.0
-            };
             Explained::new(
                 v,
                 format!(
@@ -209,13 +245,6 @@ fn factor_value(
         }
         Factor::Recall => {
             let recent = facts.map_or(0, |f| f.recalls.len());
-            let v = if p.open_recalls > 0 {
-                1.0
-            } else if recent > 0 {
-                0.5
-            } else {
-                0.0
-            };
             Explained::new(
                 v,
                 "pending recall action → 1; recalled in the period → 0.5",
@@ -232,9 +261,6 @@ fn factor_value(
             None => Explained::new(0.0, "not networked → 0", Vec::new()),
             Some(n) => {
                 let unpatched = !n.patch_validated || n.unsupported_os;
-                let v = 0.5 * f64::from(u8::from(unpatched))
-                    + 0.25 * f64::from(u8::from(n.stores_phi))
-                    + 0.25 * f64::from(u8::from(!n.remote_recoverable));
                 Explained::new(
                     v,
                     "0.5 × unpatched + 0.25 × stores patient data + 0.25 × not remotely recoverable",
@@ -252,7 +278,7 @@ fn factor_value(
         },
         Factor::Utilization => {
             let e = Explained::new(
-                p.utilization.unwrap_or(c.unknown_utilization),
+                v,
                 "busy hours per week / 168",
                 vec![input(
                     "weekly utilization",
@@ -348,6 +374,66 @@ pub fn priorities(
     Ok(v)
 }
 
+/// One asset's place in the fleet's ranking: its score (the same number
+/// as [`priority`]'s, summed in the same order) without the explanation,
+/// which is built only for the few a report shows ([`Ranked::priority`]).
+/// Explaining every factor of 100k assets took seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Ranked<'a> {
+    pub profile: &'a AssetProfile,
+    pub facts: Option<&'a AssetFacts>,
+    pub score: f64,
+}
+
+impl Ranked<'_> {
+    /// This asset's priority with every factor explained.
+    pub fn priority(&self, today: NaiveDate, c: &CapitalSettings) -> Priority {
+        priority(self.profile, self.facts, today, c)
+    }
+}
+
+/// Every profile's score, highest first (ties by tag), as [`priorities`]
+/// orders them.
+pub fn rank<'a>(
+    profiles: &'a [AssetProfile],
+    rows: &'a [AssetFacts],
+    today: NaiveDate,
+    settings: &Settings,
+) -> Result<Vec<Ranked<'a>>, AnalyticsError> {
+    settings.validate()?;
+    let c = &settings.capital;
+    let by_asset: HashMap<AssetId, &AssetFacts> =
+        rows.iter().map(|f| (f.key.asset_id, f)).collect();
+    let total_weight: f64 = Factor::ALL.iter().map(|f| f.weight(c)).sum();
+    let mut v: Vec<Ranked<'a>> = profiles
+        .iter()
+        .map(|p| {
+            let facts = by_asset.get(&p.key.asset_id).copied();
+            let score = Factor::ALL
+                .iter()
+                .map(|&f| {
+                    if total_weight > 0.0 {
+                        100.0 * f.weight(c) * factor_number(f, p, facts, today, c) / total_weight
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            Ranked {
+                profile: p,
+                facts,
+                score,
+            }
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.profile.tag.cmp(&b.profile.tag))
+    });
+    Ok(v)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlanItem {
     pub asset_id: AssetId,
@@ -387,6 +473,53 @@ pub fn capital_plan(
     years: u32,
     settings: &Settings,
 ) -> Result<CapitalPlan, AnalyticsError> {
+    let mut order: Vec<&Priority> = ranked.iter().collect();
+    order.sort_by(|a, b| {
+        b.score
+            .value
+            .total_cmp(&a.score.value)
+            .then(a.tag.cmp(&b.tag))
+    });
+    plan(
+        order.into_iter().map(|p| {
+            (
+                p.asset_id,
+                p.tag.as_str(),
+                p.score.value,
+                p.replacement_cost,
+            )
+        }),
+        yearly_budget,
+        years,
+        settings,
+    )
+}
+
+/// [`capital_plan`] from [`rank`]'s ranking (already in order).
+pub fn capital_plan_ranked(
+    ranked: &[Ranked<'_>],
+    yearly_budget: Money,
+    years: u32,
+    settings: &Settings,
+) -> Result<CapitalPlan, AnalyticsError> {
+    plan(
+        ranked.iter().map(|r| {
+            let p = r.profile;
+            (p.key.asset_id, p.tag.as_str(), r.score, p.replacement_cost)
+        }),
+        yearly_budget,
+        years,
+        settings,
+    )
+}
+
+/// The plan from assets in priority order: (asset, tag, score, cost).
+fn plan<'a>(
+    order: impl Iterator<Item = (AssetId, &'a str, f64, Option<Money>)>,
+    yearly_budget: Money,
+    years: u32,
+    settings: &Settings,
+) -> Result<CapitalPlan, AnalyticsError> {
     settings.validate()?;
     let c = &settings.capital;
     if yearly_budget.cents() < 0 {
@@ -398,26 +531,19 @@ pub fn capital_plan(
     let mut queue: Vec<PlanItem> = Vec::new();
     let mut unpriced = Vec::new();
     let mut below = 0;
-    let mut order: Vec<&Priority> = ranked.iter().collect();
-    order.sort_by(|a, b| {
-        b.score
-            .value
-            .total_cmp(&a.score.value)
-            .then(a.tag.cmp(&b.tag))
-    });
-    for p in order {
-        if p.score.value < c.min_score {
+    for (asset_id, tag, score, cost) in order {
+        if score < c.min_score {
             below += 1;
             continue;
         }
-        match p.replacement_cost {
+        match cost {
             Some(cost) if cost.cents() > 0 => queue.push(PlanItem {
-                asset_id: p.asset_id,
-                tag: p.tag.clone(),
-                score: p.score.value,
+                asset_id,
+                tag: tag.to_string(),
+                score,
                 cost,
             }),
-            _ => unpriced.push(p.asset_id),
+            _ => unpriced.push(asset_id),
         }
     }
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 //! and the unsupported-OS devices and the end-of-support model rank high
 //! in the capital plan.
 
-use biomend_analytics::capital::{Factor, capital_plan, priorities};
+use biomend_analytics::capital::{Factor, capital_plan, capital_plan_ranked, priorities, rank};
 use biomend_analytics::facts::{AssetFacts, Catalog, MultiFactsBuilder};
 use biomend_analytics::kpi::{GroupBy, GroupKey, kpi_report};
 use biomend_analytics::profile::profiles;
@@ -252,9 +252,25 @@ fn unsupported_os_and_end_of_support_rank_high_in_the_capital_plan() {
         .unwrap();
     assert_eq!(top.factor(Factor::Support).unwrap().value.value, 1.0);
 
+    // The lean ranking gives the same scores in the same order, and the
+    // same plan, as the explained priorities.
+    let lean = rank(&ps, &d.rows[LAST_YEAR], d.p.as_of, &s).unwrap();
+    assert_eq!(lean.len(), n);
+    for (l, p) in lean.iter().zip(&ranked) {
+        assert_eq!(
+            (l.profile.key.asset_id, l.score),
+            (p.asset_id, p.score.value)
+        );
+    }
+    assert_eq!(lean[0].priority(d.p.as_of, &s.capital), ranked[0]);
+
     // A budget for about a tenth of those units a year, over three years:
     // the planted devices are funded first.
     let plan = capital_plan(&ranked, Money(50_000_000), 3, &s).unwrap();
+    assert_eq!(
+        capital_plan_ranked(&lean, Money(50_000_000), 3, &s).unwrap(),
+        plan
+    );
     let funded: Vec<AssetId> = plan
         .years
         .iter()

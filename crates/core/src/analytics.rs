@@ -10,7 +10,7 @@
 //! the database comes later.
 
 use crate::{App, CoreError, Result, require};
-use biomend_analytics::capital::{CapitalPlan, Priority, capital_plan, priorities};
+use biomend_analytics::capital::{CapitalPlan, Priority, capital_plan_ranked, rank};
 use biomend_analytics::facts::AssetFacts;
 use biomend_analytics::kpi::{GroupBy, GroupKey, Kpis, kpi_report};
 use biomend_analytics::profile::profiles;
@@ -284,13 +284,18 @@ pub fn capital(
     let ps = profiles(&cat.catalog(), today, &s);
     let rows = facts(app, period, &s)?;
     let bad = |e: biomend_analytics::AnalyticsError| CoreError::invalid("capital", e.to_string());
-    let ranked = priorities(&ps, &rows, today, &s).map_err(bad)?;
-    let plan = capital_plan(&ranked, yearly_budget, years, &s).map_err(bad)?;
+    // Only the priorities shown are explained factor by factor.
+    let ranked = rank(&ps, &rows, today, &s).map_err(bad)?;
+    let plan = capital_plan_ranked(&ranked, yearly_budget, years, &s).map_err(bad)?;
     Ok(CapitalReport {
         period,
         yearly_budget,
         plan,
-        top: ranked.into_iter().take(CAPITAL_TOP).collect(),
+        top: ranked
+            .iter()
+            .take(CAPITAL_TOP)
+            .map(|r| r.priority(today, &s.capital))
+            .collect(),
     })
 }
 

@@ -16,47 +16,26 @@
 -- closed corrective work by the day it was opened. Only non-cancelled
 -- work counts. A period's whole months come from analytics_months; the
 -- days of a month it covers only in part come from here.
+--
+-- `sums` packs the fields (rollup::Sums, in its order) as zigzag LEB128
+-- varints: labor_minutes, unrated_minutes, rated_cents_min, parts_cents,
+-- vendor_cents, down_ms, closed, failures, cnd, use_error, abuse, repairs,
+-- repair_secs, repair_minutes; then, when there was downtime, the weighted
+-- milliseconds as an 8-byte little-endian float. A year's report reads
+-- ~200k of these rows, and one column instead of fifteen halves the time.
 CREATE TABLE analytics_days (
-    day              INTEGER NOT NULL,
-    asset_id         BLOB NOT NULL,
-    labor_minutes    INTEGER NOT NULL,
-    unrated_minutes  INTEGER NOT NULL,
-    rated_cents_min  INTEGER NOT NULL,
-    parts_cents      INTEGER NOT NULL,
-    vendor_cents     INTEGER NOT NULL,
-    down_ms          INTEGER NOT NULL,
-    weighted_down_ms REAL NOT NULL,
-    closed           INTEGER NOT NULL,
-    failures         INTEGER NOT NULL,
-    cnd              INTEGER NOT NULL,
-    use_error        INTEGER NOT NULL,
-    abuse            INTEGER NOT NULL,
-    repairs          INTEGER NOT NULL,
-    repair_secs      INTEGER NOT NULL,
-    repair_minutes   INTEGER NOT NULL,
+    day      INTEGER NOT NULL,
+    asset_id BLOB NOT NULL,
+    sums     BLOB NOT NULL,
     PRIMARY KEY (day, asset_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX analytics_days_asset ON analytics_days(asset_id);
 
--- The same fields summed per asset and calendar month.
+-- The same sums per asset and calendar month.
 CREATE TABLE analytics_months (
-    month            INTEGER NOT NULL,
-    asset_id         BLOB NOT NULL,
-    labor_minutes    INTEGER NOT NULL,
-    unrated_minutes  INTEGER NOT NULL,
-    rated_cents_min  INTEGER NOT NULL,
-    parts_cents      INTEGER NOT NULL,
-    vendor_cents     INTEGER NOT NULL,
-    down_ms          INTEGER NOT NULL,
-    weighted_down_ms REAL NOT NULL,
-    closed           INTEGER NOT NULL,
-    failures         INTEGER NOT NULL,
-    cnd              INTEGER NOT NULL,
-    use_error        INTEGER NOT NULL,
-    abuse            INTEGER NOT NULL,
-    repairs          INTEGER NOT NULL,
-    repair_secs      INTEGER NOT NULL,
-    repair_minutes   INTEGER NOT NULL,
+    month    INTEGER NOT NULL,
+    asset_id BLOB NOT NULL,
+    sums     BLOB NOT NULL,
     PRIMARY KEY (month, asset_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX analytics_months_asset ON analytics_months(asset_id);

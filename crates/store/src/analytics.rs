@@ -16,7 +16,7 @@ use crate::read::{
     Reader, asset_row, contract_row, device_type_row, model_row, network_profile_row, pm_plan_row,
     site_row, user_row,
 };
-use crate::rollup::{SUM_COLS, Sums, day_date, day_key, month_key, month_start};
+use crate::rollup::{Sums, day_date, day_key, month_key, month_start};
 use crate::{Result, StoreError};
 use biomend_analytics::facts::{AssetFacts, AssetKey, Catalog, MS_PER_HOUR, labor_cost};
 use biomend_analytics::measures::classify_pm;
@@ -166,6 +166,24 @@ fn training_row(r: &Row<'_>) -> Result<TrainingEvent> {
         trainer: r.text("trainer")?,
         attendees: r.int("attendees")? as u32,
     })
+}
+
+/// A stored `YYYY-MM-DD` date, read without a format parser (the base rows
+/// read one per asset of the inventory on every report).
+fn fast_date(s: &str) -> Result<NaiveDate> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    (|| {
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    })()
+    .map_or_else(|| parse_date(s), Ok)
 }
 
 /// Midnight UTC of `d` as stored instants are written, so text comparison
@@ -326,13 +344,13 @@ impl<'c> Reader<'c> {
         let last_part = month_key(period.to);
         let mut day_ranges = Vec::new();
         if first_whole < last_part {
-            let mut st = self.c.prepare_cached(&format!(
-                "SELECT asset_id, {SUM_COLS} FROM analytics_months WHERE month >= ?1 AND month < ?2"
-            ))?;
+            let mut st = self.c.prepare_cached(
+                "SELECT asset_id, sums FROM analytics_months WHERE month >= ?1 AND month < ?2",
+            )?;
             let mut rows = st.query([first_whole, last_part])?;
             while let Some(r) = rows.next()? {
                 if let Some(i) = at(r.get(0)?) {
-                    sums[i].add_row(r, 1)?;
+                    sums[i].add_packed(r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?;
                 }
             }
             day_ranges.push((from, day_key(month_start(first_whole))));
@@ -341,13 +359,13 @@ impl<'c> Reader<'c> {
             day_ranges.push((from, to));
         }
         for (a, b) in day_ranges.into_iter().filter(|(a, b)| a < b) {
-            let mut st = self.c.prepare_cached(&format!(
-                "SELECT asset_id, {SUM_COLS} FROM analytics_days WHERE day >= ?1 AND day < ?2"
-            ))?;
+            let mut st = self.c.prepare_cached(
+                "SELECT asset_id, sums FROM analytics_days WHERE day >= ?1 AND day < ?2",
+            )?;
             let mut rows = st.query([a, b])?;
             while let Some(r) = rows.next()? {
                 if let Some(i) = at(r.get(0)?) {
-                    sums[i].add_row(r, 1)?;
+                    sums[i].add_packed(r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?)?;
                 }
             }
         }
@@ -394,7 +412,6 @@ impl<'c> Reader<'c> {
                 }
             }
         }
-
         // Repeat repairs: closed corrective visits opened in the period
         // within N days of the asset's previous visit completing (or while
         // it was still open).
@@ -409,7 +426,6 @@ impl<'c> Reader<'c> {
                 base[i].facts.corrective.repeats += 1;
             }
         }
-
         self.pm_outcomes(&mut base, &at, period, settings)?;
         self.recalls_received(&mut base, &index, period)?;
         Ok(base.into_iter().map(|b| b.facts).collect())
@@ -451,11 +467,14 @@ impl<'c> Reader<'c> {
         )?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
-            let acquired = r
-                .get::<_, Option<String>>(3)?
-                .as_deref()
-                .map(parse_date)
-                .transpose()?;
+            let acquired = match r
+                .get_ref(3)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?
+            {
+                Some(d) => Some(fast_date(d)?),
+                None => None,
+            };
             let start = acquired.map_or(period.from, |d| d.max(period.from));
             let covered = ((end - start.and_time(NaiveTime::MIN).and_utc())
                 .num_seconds()
@@ -466,10 +485,10 @@ impl<'c> Reader<'c> {
             }
             // Checked so a status this code does not know is reported,
             // not silently counted as active.
-            let status: String = r.get(2)?;
-            AssetStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+            let status = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+            AssetStatus::parse(status).ok_or_else(|| StoreError::Corrupt {
                 what: "asset status",
-                detail: status.clone(),
+                detail: status.to_string(),
             })?;
             let department: uuid::Uuid = r.get(11)?;
             let model: uuid::Uuid = r.get(12)?;
