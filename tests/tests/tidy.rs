@@ -18,6 +18,12 @@ fn crates() -> Vec<PathBuf> {
         .filter(|p| p.join("Cargo.toml").exists())
         .collect();
     v.push(root().join("tests"));
+    // The desktop shell and window, once they exist.
+    for app in ["src-tauri", "ui"] {
+        if root().join(app).join("Cargo.toml").exists() {
+            v.push(root().join(app));
+        }
+    }
     v.sort();
     v
 }
@@ -177,6 +183,10 @@ fn dependencies_point_inward() {
             ],
         ),
         ("net", &["biomend-protocol", "biomend-sync"]),
+        // The shell is a thin adapter over the desktop service; the window
+        // shares only the IPC contract and the domain's pure rules.
+        ("src-tauri", &["biomend-desktop", "biomend-ipc"]),
+        ("ui", &["biomend-ipc", "biomend-domain"]),
         // The service behind the desktop window: sessions, the background
         // sync, and the core's answers as IPC views.
         (
