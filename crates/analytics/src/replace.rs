@@ -103,8 +103,9 @@ fn check(
     }
 }
 
-/// The candidate rules, over `f`.
-pub fn candidate_rules(f: &ReplaceFacts, r: &RepairReplaceRules) -> Vec<Check> {
+/// The candidate rules' outcomes alone, in [`candidate_rules`]' order:
+/// cost, end of support, OS, MTBF.
+fn candidate_outcomes(f: &ReplaceFacts, r: &RepairReplaceRules) -> [Option<bool>; 4] {
     let share = r.annual_cost_share_of_replacement;
     let cost_rule = match (f.annual_service_cost, f.replacement_cost) {
         (Some(a), Some(c)) if c.cents() > 0 => Some(a.cents() as f64 > share * c.cents() as f64),
@@ -116,6 +117,18 @@ pub fn candidate_rules(f: &ReplaceFacts, r: &RepairReplaceRules) -> Vec<Check> {
         (None, Some(_)) => Some(false),
         _ => None,
     };
+    [
+        cost_rule,
+        Some(f.past_end_of_support),
+        Some(f.unsupported_os),
+        mtbf_rule,
+    ]
+}
+
+/// The candidate rules, over `f`.
+pub fn candidate_rules(f: &ReplaceFacts, r: &RepairReplaceRules) -> Vec<Check> {
+    let share = r.annual_cost_share_of_replacement;
+    let [cost_rule, _, _, mtbf_rule] = candidate_outcomes(f, r);
     let money = |m: Option<Money>| m.map_or(Value::Text("unknown".into()), Value::Money);
     let hours = |h: Option<f64>| h.map_or(Value::Text("no failures".into()), Value::Hours);
     vec![
@@ -264,6 +277,15 @@ pub fn replacement_candidates(
                 .copied()
                 .flatten();
             let facts = replace_facts(p, by_asset.get(&p.key.asset_id).copied(), peer, today);
+            // Most of a fleet is no candidate: count the rules before
+            // explaining them.
+            let fired = candidate_outcomes(&facts, &settings.repair_replace)
+                .iter()
+                .filter(|o| **o == Some(true))
+                .count();
+            if fired < settings.repair_replace.candidate_min_rules {
+                return None;
+            }
             let advice = advise(&facts, None, &settings.repair_replace);
             advice.candidate.then(|| Candidate {
                 asset_id: p.key.asset_id,

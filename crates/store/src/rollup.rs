@@ -23,7 +23,7 @@ use crate::codec::*;
 use crate::pull::{PulledRow, Replicated};
 use crate::{Result, StoreError};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
@@ -329,18 +329,55 @@ pub(crate) fn rebuild_all(c: &Connection) -> Result<()> {
         c.execute(&format!("DELETE FROM {t}"), [])?;
     }
     let rates = rates(c)?;
-    let assets: Vec<Uuid> = c
-        .prepare("SELECT id FROM assets ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for asset in assets {
-        build_asset(c, asset, &rates)?;
-    }
+    // The rollup's pages stay in memory while it is written in key order
+    // of another table (each asset's days are spread across the index).
+    let cache: i64 = c.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+    c.pragma_update(None, "cache_size", -1_000_000)?;
+    let built = rebuild_sorted(c, &rates);
+    c.pragma_update(None, "cache_size", cache)?;
+    built?;
     c.execute(
         "INSERT INTO analytics_rates (user_id, rate) SELECT id, loaded_rate_cents FROM users",
         [],
     )?;
     c.execute("UPDATE analytics_rollup_state SET built = 1", [])?;
+    Ok(())
+}
+
+/// Every asset's records, read as a merge of six queries sorted by asset.
+fn rebuild_sorted(c: &Connection, rates: &HashMap<Uuid, Option<i64>>) -> Result<()> {
+    let all = |(cols, table): (&str, &str)| record_sql(cols, table, true, "", "");
+    let (labor_sql, parts_sql, vendor_sql) = (all(LABOR), all(PARTS), all(VENDOR));
+    let (downtime_sql, attempts_sql) = (downtime_sql(true), attempts_sql(true));
+    let mut st = [
+        c.prepare(WOS_ALL)?,
+        c.prepare(&labor_sql)?,
+        c.prepare(&parts_sql)?,
+        c.prepare(&vendor_sql)?,
+        c.prepare(&downtime_sql)?,
+        c.prepare(&attempts_sql)?,
+    ];
+    let [s0, s1, s2, s3, s4, s5] = &mut st;
+    let mut wos = Sorted::new(s0.query([])?, parse_wo)?;
+    let mut labor = Sorted::new(s1.query([])?, parse_labor)?;
+    let mut parts = Sorted::new(s2.query([])?, parse_part)?;
+    let mut vendor = Sorted::new(s3.query([])?, parse_vendor)?;
+    let mut downtime = Sorted::new(s4.query([])?, parse_downtime)?;
+    let mut attempts = Sorted::new(s5.query([])?, parse_attempt)?;
+    let mut assets = c.prepare("SELECT id, acquired_on FROM assets ORDER BY id")?;
+    let mut rows = assets.query([])?;
+    while let Some(r) = rows.next()? {
+        let asset: Uuid = r.get(0)?;
+        let acquired: Option<String> = r.get(1)?;
+        let mut x = Records::default();
+        wos.take(asset, &mut x.wos)?;
+        labor.take(asset, &mut x.labor)?;
+        parts.take(asset, &mut x.parts)?;
+        vendor.take(asset, &mut x.vendor)?;
+        downtime.take(asset, &mut x.downtime)?;
+        attempts.take(asset, &mut x.attempts)?;
+        sum_asset(c, asset, acquired.as_deref(), &x, rates)?;
+    }
     Ok(())
 }
 
@@ -424,6 +461,223 @@ fn midnight(d: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Sums one asset's history into its rollup rows (which must be empty).
+/// One asset's records as the rollup reads them.
+#[derive(Default)]
+struct Records {
+    /// In order of opening.
+    wos: Vec<Wo>,
+    /// (work order, technician, minutes, day performed).
+    labor: Vec<(Uuid, Uuid, i64, NaiveDate)>,
+    /// (cents, day recorded or invoiced).
+    parts: Vec<(i64, NaiveDate)>,
+    vendor: Vec<(i64, NaiveDate)>,
+    /// Closed downtime (started, ended, factor), by start.
+    downtime: Vec<(DateTime<Utc>, DateTime<Utc>, f64)>,
+    /// (work order, "YYYY-MM-DD outcome"), by time.
+    attempts: Vec<(Uuid, String)>,
+}
+
+/// The records' queries: the columns after the asset id, in the order the
+/// `parse_*` functions read them, for one asset (`?1`) or, sorted by asset,
+/// for every asset (the rebuild: tables scanned in storage order and
+/// sorted, instead of each asset's records sought one by one).
+const WOS_ONE: &str =
+    "SELECT asset_id, id, kind, status, closure, opened_at, completed_at, due_on, pm_plan_id
+     FROM work_orders WHERE asset_id = ?1 AND status <> 'cancelled' ORDER BY opened_at, id";
+const WOS_ALL: &str =
+    "SELECT asset_id, id, kind, status, closure, opened_at, completed_at, due_on, pm_plan_id
+     FROM work_orders NOT INDEXED WHERE status <> 'cancelled' ORDER BY asset_id, opened_at, id";
+const LABOR: (&str, &str) = (
+    "l.work_order_id, l.technician_id, l.minutes, l.performed_on",
+    "labor l",
+);
+const PARTS: (&str, &str) = (
+    "p.quantity * p.unit_cost_cents, p.recorded_at",
+    "part_uses p",
+);
+const VENDOR: (&str, &str) = (
+    "v.labor_cost_cents + v.parts_cost_cents + v.travel_cost_cents, v.invoiced_on",
+    "vendor_charges v",
+);
+
+/// A record query over `table` (aliased) joined to its work order.
+fn record_sql(cols: &str, table: &str, all: bool, extra: &str, order: &str) -> String {
+    let alias = table.rsplit(' ').next().unwrap_or(table);
+    if all {
+        format!(
+            "SELECT w.asset_id, {cols} FROM {table} NOT INDEXED
+             CROSS JOIN work_orders w INDEXED BY work_orders_id_asset ON w.id = {alias}.work_order_id
+             WHERE w.status <> 'cancelled' {extra} ORDER BY w.asset_id{order}"
+        )
+    } else {
+        format!(
+            "SELECT w.asset_id, {cols} FROM work_orders w JOIN {table} ON {alias}.work_order_id = w.id
+             WHERE w.asset_id = ?1 AND w.status <> 'cancelled' {extra} ORDER BY w.asset_id{order}"
+        )
+    }
+}
+
+fn downtime_sql(all: bool) -> String {
+    // Open downtime runs to each report's period end: summed then. In a
+    // fixed order, so float sums are the same on every device.
+    record_sql(
+        "d.started_at, d.ended_at, d.partial_factor",
+        "downtime d",
+        all,
+        "AND d.ended_at IS NOT NULL",
+        ", d.started_at, d.id",
+    )
+}
+
+fn attempts_sql(all: bool) -> String {
+    record_sql(
+        "t.work_order_id, substr(t.attempted_at, 1, 10) || ' ' || t.outcome",
+        "pm_attempts t",
+        all,
+        "",
+        ", t.attempted_at, t.id",
+    )
+}
+
+fn parse_wo(r: &Row<'_>) -> Result<Wo> {
+    let status = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+    Ok(Wo {
+        done: status == "completed" || status == "signed_off",
+        id: r.get(1)?,
+        kind: r.get(2)?,
+        closure: r.get(4)?,
+        opened: parse_ts(&r.get::<_, String>(5)?)?,
+        completed: r
+            .get::<_, Option<String>>(6)?
+            .as_deref()
+            .map(parse_ts)
+            .transpose()?,
+        due: r
+            .get::<_, Option<String>>(7)?
+            .as_deref()
+            .map(parse_date)
+            .transpose()?,
+        plan: r.get(8)?,
+    })
+}
+
+fn parse_labor(r: &Row<'_>) -> Result<(Uuid, Uuid, i64, NaiveDate)> {
+    Ok((
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        parse_date(&r.get::<_, String>(4)?)?,
+    ))
+}
+
+fn parse_part(r: &Row<'_>) -> Result<(i64, NaiveDate)> {
+    Ok((r.get(1)?, parse_ts(&r.get::<_, String>(2)?)?.date_naive()))
+}
+
+fn parse_vendor(r: &Row<'_>) -> Result<(i64, NaiveDate)> {
+    Ok((r.get(1)?, parse_date(&r.get::<_, String>(2)?)?))
+}
+
+fn parse_downtime(r: &Row<'_>) -> Result<(DateTime<Utc>, DateTime<Utc>, f64)> {
+    Ok((
+        parse_ts(&r.get::<_, String>(1)?)?,
+        parse_ts(&r.get::<_, String>(2)?)?,
+        r.get(3)?,
+    ))
+}
+
+fn parse_attempt(r: &Row<'_>) -> Result<(Uuid, String)> {
+    Ok((r.get(1)?, r.get(2)?))
+}
+
+fn collect_one<T>(
+    c: &Connection,
+    sql: &str,
+    asset: Uuid,
+    parse: fn(&Row<'_>) -> Result<T>,
+    out: &mut Vec<T>,
+) -> Result<()> {
+    let mut st = c.prepare_cached(sql)?;
+    let mut rows = st.query([asset])?;
+    while let Some(r) = rows.next()? {
+        out.push(parse(r)?);
+    }
+    Ok(())
+}
+
+/// Reads one asset's records (the asset must exist).
+fn load_asset(c: &Connection, asset: Uuid) -> Result<Records> {
+    let mut x = Records::default();
+    collect_one(c, WOS_ONE, asset, parse_wo, &mut x.wos)?;
+    let one = |(cols, table): (&str, &str)| record_sql(cols, table, false, "", "");
+    collect_one(c, &one(LABOR), asset, parse_labor, &mut x.labor)?;
+    collect_one(c, &one(PARTS), asset, parse_part, &mut x.parts)?;
+    collect_one(c, &one(VENDOR), asset, parse_vendor, &mut x.vendor)?;
+    collect_one(
+        c,
+        &downtime_sql(false),
+        asset,
+        parse_downtime,
+        &mut x.downtime,
+    )?;
+    collect_one(
+        c,
+        &attempts_sql(false),
+        asset,
+        parse_attempt,
+        &mut x.attempts,
+    )?;
+    Ok(x)
+}
+
+/// One query's rows sorted by asset, read asset by asset.
+struct Sorted<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    parse: fn(&Row<'_>) -> Result<T>,
+    next: Option<(Uuid, T)>,
+}
+
+impl<'s, T> Sorted<'s, T> {
+    fn new(rows: rusqlite::Rows<'s>, parse: fn(&Row<'_>) -> Result<T>) -> Result<Self> {
+        let mut s = Sorted {
+            rows,
+            parse,
+            next: None,
+        };
+        s.advance()?;
+        Ok(s)
+    }
+
+    fn advance(&mut self) -> Result<()> {
+        self.next = match self.rows.next()? {
+            Some(r) => Some((r.get(0)?, (self.parse)(r)?)),
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Moves the rows of `asset` into `out`, skipping rows of assets
+    /// before it (none: every record's asset exists).
+    fn take(&mut self, asset: Uuid, out: &mut Vec<T>) -> Result<()> {
+        while let Some((a, _)) = &self.next {
+            if *a > asset {
+                break;
+            }
+            let is_mine = *a == asset;
+            let (_, t) = self
+                .next
+                .take()
+                .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            if is_mine {
+                out.push(t);
+            }
+            self.advance()?;
+        }
+        Ok(())
+    }
+}
+
+/// Sums one asset's history into its rollup rows (which must be empty).
 fn build_asset(c: &Connection, asset: Uuid, rates: &HashMap<Uuid, Option<i64>>) -> Result<()> {
     let Some(acquired) = c
         .prepare_cached("SELECT acquired_on FROM assets WHERE id = ?1")?
@@ -432,134 +686,56 @@ fn build_asset(c: &Connection, asset: Uuid, rates: &HashMap<Uuid, Option<i64>>) 
     else {
         return Ok(());
     };
+    let records = load_asset(c, asset)?;
+    sum_asset(c, asset, acquired.as_deref(), &records, rates)
+}
+
+/// Sums an asset's records into its rollup rows (which must be empty).
+fn sum_asset(
+    c: &Connection,
+    asset: Uuid,
+    acquired: Option<&str>,
+    x: &Records,
+    rates: &HashMap<Uuid, Option<i64>>,
+) -> Result<()> {
     // Downtime before the asset was acquired is outside its covered time.
-    let floor = acquired
-        .as_deref()
-        .map(parse_date)
-        .transpose()?
-        .map(midnight);
-    let wos: Vec<Wo> = {
-        let mut st = c.prepare_cached(
-            "SELECT id, kind, status, closure, opened_at, completed_at, due_on, pm_plan_id
-             FROM work_orders WHERE asset_id = ?1 AND status <> 'cancelled'
-             ORDER BY opened_at, id",
-        )?;
-        let mut rows = st.query([asset])?;
-        let mut v = Vec::new();
-        while let Some(r) = rows.next()? {
-            let status: String = r.get(2)?;
-            v.push(Wo {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                done: status == "completed" || status == "signed_off",
-                closure: r.get(3)?,
-                opened: parse_ts(&r.get::<_, String>(4)?)?,
-                completed: r
-                    .get::<_, Option<String>>(5)?
-                    .as_deref()
-                    .map(parse_ts)
-                    .transpose()?,
-                due: r
-                    .get::<_, Option<String>>(6)?
-                    .as_deref()
-                    .map(parse_date)
-                    .transpose()?,
-                plan: r.get(7)?,
-            });
-        }
-        v
-    };
+    let floor = acquired.map(parse_date).transpose()?.map(midnight);
+    let wos = &x.wos;
     let mut days: BTreeMap<i64, Sums> = BTreeMap::new();
     let mut visits: Vec<Visit> = Vec::new();
-    // Each kind of record is read for the whole asset in one statement (a
-    // rebuild of a 1M-work-order history runs these 100k times, not 1M).
     let mut wo_minutes: HashMap<Uuid, i64> = HashMap::new();
-    {
-        let mut st = c.prepare_cached(
-            "SELECT l.work_order_id, l.technician_id, l.minutes, l.performed_on
-             FROM work_orders w JOIN labor l ON l.work_order_id = w.id
-             WHERE w.asset_id = ?1 AND w.status <> 'cancelled'",
-        )?;
-        let mut rows = st.query([asset])?;
-        while let Some(r) = rows.next()? {
-            let tech: Uuid = r.get(1)?;
-            let minutes: i64 = r.get(2)?;
-            let day = parse_date(&r.get::<_, String>(3)?)?;
-            let s = days.entry(day_key(day)).or_default();
-            s.labor_minutes += minutes;
-            match rates.get(&tech).copied().flatten() {
-                Some(rate) => s.rated_cents_min += minutes * rate,
-                None => s.unrated_minutes += minutes,
-            }
-            *wo_minutes.entry(r.get(0)?).or_default() += minutes;
+    for &(wo, tech, minutes, day) in &x.labor {
+        let s = days.entry(day_key(day)).or_default();
+        s.labor_minutes += minutes;
+        match rates.get(&tech).copied().flatten() {
+            Some(rate) => s.rated_cents_min += minutes * rate,
+            None => s.unrated_minutes += minutes,
+        }
+        *wo_minutes.entry(wo).or_default() += minutes;
+    }
+    for &(cents, day) in &x.parts {
+        days.entry(day_key(day)).or_default().parts_cents += cents;
+    }
+    for &(cents, day) in &x.vendor {
+        days.entry(day_key(day)).or_default().vendor_cents += cents;
+    }
+    for &(started, ended, factor) in &x.downtime {
+        let mut t = floor.map_or(started, |f| started.max(f));
+        while t < ended {
+            let next = midnight(t.date_naive().succ_opt().unwrap_or(NaiveDate::MAX));
+            let end = next.min(ended);
+            let ms = (end - t).num_milliseconds();
+            let s = days.entry(day_key(t.date_naive())).or_default();
+            s.down_ms += ms;
+            s.weighted_down_ms += ms as f64 * factor;
+            t = end;
         }
     }
-    {
-        let mut st = c.prepare_cached(
-            "SELECT p.quantity * p.unit_cost_cents, p.recorded_at
-             FROM work_orders w JOIN part_uses p ON p.work_order_id = w.id
-             WHERE w.asset_id = ?1 AND w.status <> 'cancelled'",
-        )?;
-        let mut rows = st.query([asset])?;
-        while let Some(r) = rows.next()? {
-            let at = parse_ts(&r.get::<_, String>(1)?)?;
-            days.entry(day_key(at.date_naive()))
-                .or_default()
-                .parts_cents += r.get::<_, i64>(0)?;
-        }
+    let mut attempts: HashMap<Uuid, Vec<&str>> = HashMap::new();
+    for (wo, a) in &x.attempts {
+        attempts.entry(*wo).or_default().push(a);
     }
-    {
-        let mut st = c.prepare_cached(
-            "SELECT v.labor_cost_cents + v.parts_cost_cents + v.travel_cost_cents, v.invoiced_on
-             FROM work_orders w JOIN vendor_charges v ON v.work_order_id = w.id
-             WHERE w.asset_id = ?1 AND w.status <> 'cancelled'",
-        )?;
-        let mut rows = st.query([asset])?;
-        while let Some(r) = rows.next()? {
-            let day = parse_date(&r.get::<_, String>(1)?)?;
-            days.entry(day_key(day)).or_default().vendor_cents += r.get::<_, i64>(0)?;
-        }
-    }
-    {
-        // Open downtime runs to each report's period end: summed then.
-        // In a fixed order, so float sums are the same on every device.
-        let mut st = c.prepare_cached(
-            "SELECT d.started_at, d.ended_at, d.partial_factor
-             FROM work_orders w JOIN downtime d ON d.work_order_id = w.id
-             WHERE w.asset_id = ?1 AND w.status <> 'cancelled' AND d.ended_at IS NOT NULL
-             ORDER BY d.started_at, d.id",
-        )?;
-        let mut rows = st.query([asset])?;
-        while let Some(r) = rows.next()? {
-            let started = parse_ts(&r.get::<_, String>(0)?)?;
-            let ended = parse_ts(&r.get::<_, String>(1)?)?;
-            let factor: f64 = r.get(2)?;
-            let mut t = floor.map_or(started, |f| started.max(f));
-            while t < ended {
-                let next = midnight(t.date_naive().succ_opt().unwrap_or(NaiveDate::MAX));
-                let end = next.min(ended);
-                let ms = (end - t).num_milliseconds();
-                let s = days.entry(day_key(t.date_naive())).or_default();
-                s.down_ms += ms;
-                s.weighted_down_ms += ms as f64 * factor;
-                t = end;
-            }
-        }
-    }
-    let mut attempts: HashMap<Uuid, Vec<String>> = HashMap::new();
-    {
-        let mut st = c.prepare_cached(
-            "SELECT t.work_order_id, substr(t.attempted_at, 1, 10) || ' ' || t.outcome
-             FROM work_orders w JOIN pm_attempts t ON t.work_order_id = w.id
-             WHERE w.asset_id = ?1 AND w.kind = 'pm' AND w.status <> 'cancelled'
-             ORDER BY t.attempted_at, t.id",
-        )?;
-        let mut rows = st.query([asset])?;
-        while let Some(r) = rows.next()? {
-            attempts.entry(r.get(0)?).or_default().push(r.get(1)?);
-        }
-    }
-    for w in &wos {
+    for w in wos {
         let wo_minutes = wo_minutes.get(&w.id).copied().unwrap_or(0);
         match w.kind.as_str() {
             "corrective" => {
