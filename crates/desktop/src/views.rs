@@ -219,7 +219,7 @@ pub(crate) fn shift_summary(
         }
     }
     let mut people: Vec<_> = people.into_values().collect();
-    people.sort_by(|a, b| (b.applied + b.refused).cmp(&(a.applied + a.refused)));
+    people.sort_by_key(|p| std::cmp::Reverse(p.applied + p.refused));
     ipc::ShiftSummary {
         since,
         people,
