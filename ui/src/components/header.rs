@@ -1,7 +1,6 @@
 //! The header: the scan box (a keyboard-wedge scanner types the tag and
 //! Enter), the navigation, and sign-out.
 
-use super::input_value;
 use crate::hooks::use_ctx;
 use crate::ipc::invoke;
 use crate::state::nav::{NavAction, Route};
@@ -21,7 +20,6 @@ pub struct HeaderProps {
 #[function_component(Header)]
 pub fn header(p: &HeaderProps) -> Html {
     let ctx = use_ctx();
-    let query = use_state(String::new);
     let scan_ref = use_node_ref();
 
     // The scan box has the focus on "My day", so a scan needs no tap first.
@@ -36,20 +34,21 @@ pub fn header(p: &HeaderProps) -> Html {
         });
     }
 
-    let on_input = {
-        let query = query.clone();
-        Callback::from(move |e: InputEvent| query.set(input_value(e)))
-    };
+    // The box is read from the page itself on Enter: a scanner types the
+    // whole tag and Enter faster than the screen re-renders.
     let on_submit = {
-        let query = query.clone();
+        let scan_ref = scan_ref.clone();
         let ctx = ctx.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let q = query.trim().to_string();
+            let Some(input) = scan_ref.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let q = input.value().trim().to_string();
             if q.is_empty() {
                 return;
             }
-            query.set(String::new());
+            input.set_value("");
             let ctx = ctx.clone();
             spawn_local(async move {
                 match invoke::<_, Found>(cmd::FIND, &Find { query: q.clone() }).await {
@@ -80,7 +79,7 @@ pub fn header(p: &HeaderProps) -> Html {
                 <input id="scan" ref={scan_ref} type="search" autocomplete="off" autocapitalize="characters"
                     spellcheck="false" enterkeyhint="go"
                     placeholder="Scan or type an asset tag, or search"
-                    value={(*query).clone()} oninput={on_input} />
+                    />
                 <button type="submit">{ "Find" }</button>
             </form>
             <nav aria-label="Screens">
