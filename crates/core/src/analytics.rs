@@ -51,7 +51,7 @@ pub fn period(app: &App, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Resu
 }
 
 fn facts(app: &App, period: Period, s: &Settings) -> Result<Vec<AssetFacts>> {
-    Ok(app.store().reader().asset_facts(period, s)?)
+    Ok(app.store().asset_facts(period, s)?)
 }
 
 /// A group with the name people know it by.

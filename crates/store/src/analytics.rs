@@ -80,36 +80,59 @@ impl AnalyticsCatalog {
 /// The last [`AnalyticsCatalog`] read, with the database's state it was
 /// read at: this connection's change count and SQLite's data version
 /// (which moves when another connection commits).
+///
+/// Also the inventory rows the facts start from ([`InventoryRow`]), kept
+/// the same way.
 #[derive(Debug, Default)]
-pub(crate) struct CatalogCache(std::sync::Mutex<Option<(DbState, Arc<AnalyticsCatalog>)>>);
+pub(crate) struct CatalogCache {
+    catalog: Cached<AnalyticsCatalog>,
+    inventory: Cached<Vec<InventoryRow>>,
+}
+
+type Cached<T> = std::sync::Mutex<Option<(DbState, Arc<T>)>>;
 
 /// This connection's change count and SQLite's data version.
 type DbState = (u64, i64);
 
 impl crate::Store {
+    fn db_state(&self) -> Result<DbState> {
+        Ok((
+            self.conn.total_changes(),
+            self.conn
+                .pragma_query_value(None, "data_version", |r| r.get(0))?,
+        ))
+    }
+
+    fn cached<T>(&self, cache: &Cached<T>, read: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+        let before = self.db_state()?;
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, v)) = cache.as_ref()
+            && *at == before
+        {
+            return Ok(Arc::clone(v));
+        }
+        let v = Arc::new(read()?);
+        *cache = Some((before, Arc::clone(&v)));
+        Ok(v)
+    }
+
+    /// [`Reader::asset_facts`], with the inventory's part (who each asset
+    /// is, its class and acquisition) kept until the database changes,
+    /// like [`crate::Store::analytics_catalog`]: a fifth of a year's facts
+    /// was reading and keying the 100k assets again. The work is always
+    /// summed afresh from the rollup.
+    pub fn asset_facts(&self, period: Period, settings: &Settings) -> Result<Vec<AssetFacts>> {
+        let inventory = self.cached(&self.catalog.inventory, || self.reader().inventory())?;
+        self.reader().asset_facts_of(&inventory, period, settings)
+    }
+
     /// [`Reader::analytics_catalog`], read again only when the database
     /// changed since the last call (any write on this connection or a
     /// commit on another): a 100k-asset inventory takes a third of a
     /// second to read, and the reports that profile every asset would
     /// otherwise read it on every call.
     pub fn analytics_catalog(&self) -> Result<Arc<AnalyticsCatalog>> {
-        let state = || -> Result<DbState> {
-            Ok((
-                self.conn.total_changes(),
-                self.conn
-                    .pragma_query_value(None, "data_version", |r| r.get(0))?,
-            ))
-        };
-        let before = state()?;
-        let mut cache = self.catalog.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, cat)) = cache.as_ref()
-            && *at == before
-        {
-            return Ok(Arc::clone(cat));
-        }
-        let cat = Arc::new(self.reader().analytics_catalog()?);
-        *cache = Some((before, Arc::clone(&cat)));
-        Ok(cat)
+        self.cached(&self.catalog.catalog, || self.reader().analytics_catalog())
     }
 }
 
@@ -190,6 +213,43 @@ fn fast_date(s: &str) -> Result<NaiveDate> {
 /// with stored instants is time comparison.
 fn midnight(d: NaiveDate) -> String {
     format!("{}T00:00:00.000Z", date(d))
+}
+
+/// What the facts need of an active asset whatever the period: kept by
+/// the store between reports (see [`crate::Store::asset_facts`]).
+#[derive(Clone, Debug)]
+pub(crate) struct InventoryRow {
+    key: AssetKey,
+    acquired: Option<NaiveDate>,
+    acquisition_cost: Option<Money>,
+    contract: Option<ContractId>,
+    risk: EmScore,
+    life_support: bool,
+}
+
+/// Active assets the period covers, keyed and classed, without work.
+fn base_rows(inventory: &[InventoryRow], period: Period, settings: &Settings) -> Vec<Base> {
+    let end = period.end();
+    inventory
+        .iter()
+        .filter_map(|a| {
+            let start = a.acquired.map_or(period.from, |d| d.max(period.from));
+            let covered = ((end - start.and_time(NaiveTime::MIN).and_utc())
+                .num_seconds()
+                .max(0)) as f64
+                / 3600.0;
+            (covered > 0.0).then(|| Base {
+                facts: AssetFacts::empty(
+                    a.key,
+                    settings.risk.classify(&a.risk, a.life_support),
+                    a.acquisition_cost,
+                    covered,
+                ),
+                start,
+                contract: a.contract,
+            })
+        })
+        .collect()
 }
 
 /// An asset's base row: who it is, how long the period covered it.
@@ -325,7 +385,17 @@ impl<'c> Reader<'c> {
     /// `analytics_days`. Open downtime, PM outcomes and repeat repairs,
     /// which depend on the period's end or the settings, are judged here.
     pub fn asset_facts(&self, period: Period, settings: &Settings) -> Result<Vec<AssetFacts>> {
-        let mut base = self.base_rows(period, settings)?;
+        self.asset_facts_of(&self.inventory()?, period, settings)
+    }
+
+    /// [`Reader::asset_facts`] over an inventory already read.
+    pub(crate) fn asset_facts_of(
+        &self,
+        inventory: &[InventoryRow],
+        period: Period,
+        settings: &Settings,
+    ) -> Result<Vec<AssetFacts>> {
+        let mut base = base_rows(inventory, period, settings);
         let index: HashMap<AssetId, usize> = base
             .iter()
             .enumerate()
@@ -431,11 +501,10 @@ impl<'c> Reader<'c> {
         Ok(base.into_iter().map(|b| b.facts).collect())
     }
 
-    /// Active assets the period covers, keyed and classed, without work.
-    /// Models, device types and departments are few: they are looked up
-    /// in maps rather than joined for each of the inventory's rows.
-    fn base_rows(&self, period: Period, settings: &Settings) -> Result<Vec<Base>> {
-        let end = period.end();
+    /// The active inventory as the facts key and class it, whatever the
+    /// period. Models, device types and departments are few: they are
+    /// looked up in maps rather than joined for each asset.
+    pub(crate) fn inventory(&self) -> Result<Vec<InventoryRow>> {
         let models: HashMap<uuid::Uuid, (uuid::Uuid, uuid::Uuid)> = self
             .collect(
                 "SELECT id, device_type_id, manufacturer_id FROM models",
@@ -475,14 +544,6 @@ impl<'c> Reader<'c> {
                 Some(d) => Some(fast_date(d)?),
                 None => None,
             };
-            let start = acquired.map_or(period.from, |d| d.max(period.from));
-            let covered = ((end - start.and_time(NaiveTime::MIN).and_utc())
-                .num_seconds()
-                .max(0)) as f64
-                / 3600.0;
-            if covered <= 0.0 {
-                continue;
-            }
             // Checked so a status this code does not know is reported,
             // not silently counted as active.
             let status = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
@@ -497,31 +558,26 @@ impl<'c> Reader<'c> {
             else {
                 continue;
             };
-            let risk = EmScore {
-                function: r.get::<_, i64>(6)? as u8,
-                physical_risk: r.get::<_, i64>(7)? as u8,
-                maintenance: r.get::<_, i64>(8)? as u8,
-                incident_history: r.get::<_, i64>(9)? as i8,
-            };
-            let life = r.get::<_, i64>(10)? != 0
-                || life_support.get(&device_type).copied().unwrap_or(false);
-            let key = AssetKey {
-                asset_id: AssetId(r.get(1)?),
-                site_id: SiteId(site),
-                department_id: DepartmentId(department),
-                device_type_id: DeviceTypeId(device_type),
-                model_id: ModelId(model),
-                manufacturer_id: ManufacturerId(manufacturer),
-            };
-            out.push(Base {
-                facts: AssetFacts::empty(
-                    key,
-                    settings.risk.classify(&risk, life),
-                    r.get::<_, Option<i64>>(4)?.map(Money),
-                    covered,
-                ),
-                start,
+            out.push(InventoryRow {
+                key: AssetKey {
+                    asset_id: AssetId(r.get(1)?),
+                    site_id: SiteId(site),
+                    department_id: DepartmentId(department),
+                    device_type_id: DeviceTypeId(device_type),
+                    model_id: ModelId(model),
+                    manufacturer_id: ManufacturerId(manufacturer),
+                },
+                acquired,
+                acquisition_cost: r.get::<_, Option<i64>>(4)?.map(Money),
                 contract: r.get::<_, Option<uuid::Uuid>>(5)?.map(ContractId),
+                risk: EmScore {
+                    function: r.get::<_, i64>(6)? as u8,
+                    physical_risk: r.get::<_, i64>(7)? as u8,
+                    maintenance: r.get::<_, i64>(8)? as u8,
+                    incident_history: r.get::<_, i64>(9)? as i8,
+                },
+                life_support: r.get::<_, i64>(10)? != 0
+                    || life_support.get(&device_type).copied().unwrap_or(false),
             });
         }
         Ok(out)

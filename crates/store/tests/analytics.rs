@@ -161,7 +161,7 @@ fn rollup_follows_edits_and_pulls() {
         work_orders: 5_000,
         ..DemoParams::small()
     };
-    let data = generate(&p);
+    let mut data = generate(&p);
     let mut store = Store::open_in_memory().unwrap();
     let actor = Actor::system("test");
     let at = Utc.with_ymd_and_hms(2026, 3, 17, 0, 0, 0).unwrap();
@@ -219,11 +219,30 @@ fn rollup_follows_edits_and_pulls() {
         &cached,
         &store.analytics_catalog().unwrap()
     ));
-    let asset = data.assets[0].clone();
+    // So are the inventory rows the facts start from: an asset that moves
+    // to another department is grouped there at once.
+    let year = periods[0];
+    assert_eq!(
+        store.asset_facts(year, &s).unwrap(),
+        store.reader().asset_facts(year, &s).unwrap()
+    );
+    let asset = data
+        .assets
+        .iter()
+        .find(|a| a.status.is_active())
+        .unwrap()
+        .clone();
     let renamed = biomend_domain::asset::Asset {
         notes: "moved to the loan pool".into(),
+        department_id: data
+            .departments
+            .iter()
+            .find(|d| d.id != asset.department_id)
+            .unwrap()
+            .id,
         ..asset.clone()
     };
+    *data.assets.iter_mut().find(|a| a.id == asset.id).unwrap() = renamed.clone();
     store
         .write(&actor, at, |tx| {
             tx.update_work_order(&before, &after)?;
@@ -241,6 +260,17 @@ fn rollup_follows_edits_and_pulls() {
             .unwrap()
             .notes,
         "moved to the loan pool"
+    );
+    let moved = store.asset_facts(year, &s).unwrap();
+    assert_eq!(moved, store.reader().asset_facts(year, &s).unwrap());
+    assert_eq!(
+        moved
+            .iter()
+            .find(|f| f.key.asset_id == asset.id)
+            .unwrap()
+            .key
+            .department_id,
+        renamed.department_id
     );
     bundles[cancel].work_order = after;
     bundles[add_to].labor.push(extra);
