@@ -148,14 +148,17 @@ fn signed_in(p: &SignedInProps) -> Html {
     let supervises = p.session.supervises;
     html! {
         <ContextProvider<Ctx> context={ctx}>
-            <Header route={route.clone()} session={p.session.clone()} on_sign_out={sign_out} />
-            <StatusStrip tick={*status_tick} />
-            if let Some(msg) = (*error).clone() {
-                <div id="error" class="banner" role="alert">
-                    <span>{ msg }</span>
-                    <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
-                </div>
-            }
+            // Header, sync strip and errors stay in view while the screen scrolls.
+            <div class="topbar">
+                <Header route={route.clone()} session={p.session.clone()} on_sign_out={sign_out} />
+                <StatusStrip tick={*status_tick} />
+                if let Some(msg) = (*error).clone() {
+                    <div id="error" class="banner" role="alert">
+                        <span>{ msg }</span>
+                        <button type="button" onclick={dismiss}>{ "Dismiss" }</button>
+                    </div>
+                }
+            </div>
             <main>
                 if nav.can_go_back() {
                     <div class="actions">

@@ -11,7 +11,9 @@ use crate::ipc::invoke;
 use crate::state::format::{clock, date, humanize, kind_label, minutes, money};
 use crate::state::load::{Load, error_text};
 use crate::state::nav::{NavAction, Route};
-use crate::state::wo_form::{WoAction, WoForm, closure_button_label, closure_groups, judge_input};
+use crate::state::wo_form::{
+    Area, WoAction, WoForm, closure_button_label, closure_groups, judge_input,
+};
 use biomend_domain::checklist::ItemKind;
 use biomend_domain::work_order::{AttemptOutcome, WorkOrderKind};
 use biomend_ipc::{
@@ -243,6 +245,13 @@ fn wo_body(p: &BodyProps) -> Html {
         Callback::from(move |_| go.emit(NavAction::Go(Route::Asset { tag: tag.clone() })))
     };
 
+    // A problem shows beside the entry it is about.
+    let message = |area: Area| match &f.message {
+        Some(m) if f.message_area == area => html! {
+            <p class="error-text wo-message" role="alert">{ m }</p>
+        },
+        _ => html! {},
+    };
     let timer_running = f.timer.is_running();
     let timer_text = if timer_running {
         format!("Stop timer · {}", f.timer.elapsed_text(now_ms()))
@@ -271,9 +280,6 @@ fn wo_body(p: &BodyProps) -> Html {
 
             if !page.steps.is_empty() {
                 <div class="steps actions" role="group" aria-label="Status">{ for step_buttons }</div>
-            }
-            if let Some(m) = &f.message {
-                <p class="error-text" role="alert" id="wo-message">{ m }</p>
             }
 
             if kind == WorkOrderKind::Pm && recording {
@@ -311,6 +317,7 @@ fn wo_body(p: &BodyProps) -> Html {
                         </span>
                         <button type="submit" id="add-labor">{ "Add labor" }</button>
                     </div>
+                    { message(Area::Labor) }
                     if !f.labor.is_empty() {
                         <table class="entries">
                             <tr><th>{ "Not saved yet" }</th><th>{ "Minutes" }</th><th></th></tr>
@@ -350,6 +357,7 @@ fn wo_body(p: &BodyProps) -> Html {
                         </div>
                     </div>
                     <div class="actions"><button type="submit" id="add-part">{ "Add part" }</button></div>
+                    { message(Area::Parts) }
                     if !f.parts.is_empty() {
                         <table class="entries">
                             <tr><th>{ "Not saved yet" }</th><th>{ "Qty" }</th><th>{ "Unit cost" }</th><th></th></tr>
@@ -423,7 +431,9 @@ fn wo_body(p: &BodyProps) -> Html {
                         oninput={form.reform(|e: InputEvent| WoAction::Note(textarea_value(e)))} />
                     <div class="actions">
                         <button type="button" id="save-record" disabled={f.busy} onclick={save}>{ "Save labor, parts, readings and note" }</button>
+                        if let Some(n) = &f.notice { <span class="tag ok" id="saved" role="status">{ n }</span> }
                     </div>
+                    { message(Area::Record) }
                 </div>
 
                 <h2>{ "Complete" }</h2>

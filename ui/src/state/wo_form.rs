@@ -251,6 +251,16 @@ pub fn closure_button_label(c: ClosureCode) -> String {
     }
 }
 
+/// The part of the form a message belongs to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Area {
+    Labor,
+    Parts,
+    /// Saving, completing, steps and attempts.
+    #[default]
+    Record,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WoForm {
     pub labor_minutes: String,
@@ -271,6 +281,10 @@ pub struct WoForm {
     pub attempt_note: String,
     /// The last problem with an entry (labor, part, save).
     pub message: Option<String>,
+    /// Where that problem shows: beside the entry it is about.
+    pub message_area: Area,
+    /// What the last save did, e.g. "Saved.".
+    pub notice: Option<String>,
     /// What completion still needs, after the technician tried.
     pub missing: Vec<String>,
     pub busy: bool,
@@ -321,7 +335,10 @@ impl WoForm {
                     self.labor_note.clear();
                     self.message = None;
                 }
-                Err(m) => self.message = Some(m),
+                Err(m) => {
+                    self.message = Some(m);
+                    self.message_area = Area::Labor;
+                }
             },
             WoAction::RemoveLabor(i) => {
                 if i < self.labor.len() {
@@ -348,7 +365,10 @@ impl WoForm {
                     self.part = PartFields::default();
                     self.message = None;
                 }
-                Err(m) => self.message = Some(m),
+                Err(m) => {
+                    self.message = Some(m);
+                    self.message_area = Area::Parts;
+                }
             },
             WoAction::RemovePart(i) => {
                 if i < self.parts.len() {
@@ -369,9 +389,18 @@ impl WoForm {
                 self.missing.clear();
             }
             WoAction::AttemptNote(s) => self.attempt_note = s,
-            WoAction::Message(m) => self.message = m,
+            WoAction::Message(m) => {
+                self.message = m;
+                self.message_area = Area::Record;
+                self.notice = None;
+            }
             WoAction::Missing(m) => self.missing = m,
-            WoAction::Busy(b) => self.busy = b,
+            WoAction::Busy(b) => {
+                self.busy = b;
+                if b {
+                    self.notice = None;
+                }
+            }
             WoAction::Recorded => {
                 self.labor.clear();
                 self.labor_minutes.clear();
@@ -383,6 +412,7 @@ impl WoForm {
                 self.note.clear();
                 self.message = None;
                 self.busy = false;
+                self.notice = Some("Saved.".into());
             }
         }
         self
@@ -584,6 +614,7 @@ mod tests {
             .reduce(WoAction::LaborMinutes("abc".into()))
             .reduce(WoAction::AddLabor);
         assert!(f.message.as_deref().unwrap().contains("whole number"));
+        assert_eq!(f.message_area, Area::Labor);
         assert!(f.labor.is_empty());
         let f = f
             .reduce(WoAction::LaborMinutes("2000".into()))
@@ -645,6 +676,7 @@ mod tests {
         assert!(qty.message.as_deref().unwrap().contains("Quantity"));
         let nothing = WoForm::default().reduce(WoAction::AddPart);
         assert!(nothing.message.as_deref().unwrap().contains("part number"));
+        assert_eq!(nothing.message_area, Area::Parts);
         // No cost and no quantity: one part, cost unknown.
         let ok = qty
             .reduce(WoAction::PartQuantity("".into()))
@@ -717,6 +749,7 @@ mod tests {
         );
 
         let saved = f.reduce(WoAction::Recorded);
+        assert_eq!(saved.notice.as_deref(), Some("Saved."));
         assert!(
             saved
                 .pending_record(&items, Some(&e), t0)
