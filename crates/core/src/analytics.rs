@@ -243,8 +243,7 @@ pub struct CandidateReport {
 pub fn candidates(app: &App, username: &str, period: Period) -> Result<CandidateReport> {
     reader(app, username, "list replacement candidates", false)?;
     let s = settings();
-    let cat = app.store().analytics_catalog()?;
-    let ps = profiles(&cat.catalog(), app.clock().today(), &s);
+    let ps = app.store().analytics_profiles(app.clock().today(), &s)?;
     let rows = facts(app, period, &s)?;
     Ok(CandidateReport {
         period,
@@ -280,8 +279,7 @@ pub fn capital(
     }
     let s = settings();
     let today = app.clock().today();
-    let cat = app.store().analytics_catalog()?;
-    let ps = profiles(&cat.catalog(), today, &s);
+    let ps = app.store().analytics_profiles(today, &s)?;
     let rows = facts(app, period, &s)?;
     let bad = |e: biomend_analytics::AnalyticsError| CoreError::invalid("capital", e.to_string());
     // Only the priorities shown are explained factor by factor.

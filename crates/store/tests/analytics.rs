@@ -3,6 +3,7 @@
 //! the builder defines what each field means, so agreement proves the SQL.
 
 use biomend_analytics::facts::{AssetFacts, Catalog, MultiFactsBuilder};
+use biomend_analytics::profile::profiles;
 use biomend_analytics::training::training_windows;
 use biomend_analytics::{Period, Settings};
 use biomend_demo::{DemoParams, generate, history};
@@ -219,6 +220,19 @@ fn rollup_follows_edits_and_pulls() {
         &cached,
         &store.analytics_catalog().unwrap()
     ));
+    let profiled = store.analytics_profiles(p.as_of, &s).unwrap();
+    assert!(std::sync::Arc::ptr_eq(
+        &profiled,
+        &store.analytics_profiles(p.as_of, &s).unwrap()
+    ));
+    // Another day is profiled anew.
+    let tomorrow = store
+        .analytics_profiles(p.as_of + Duration::days(400), &s)
+        .unwrap();
+    assert_ne!(
+        tomorrow.iter().map(|x| x.age_years).collect::<Vec<_>>(),
+        profiled.iter().map(|x| x.age_years).collect::<Vec<_>>()
+    );
     // So are the inventory rows the facts start from: an asset that moves
     // to another department is grouped there at once.
     let year = periods[0];
@@ -260,6 +274,21 @@ fn rollup_follows_edits_and_pulls() {
             .unwrap()
             .notes,
         "moved to the loan pool"
+    );
+    let reprofiled = store.analytics_profiles(p.as_of, &s).unwrap();
+    assert_eq!(
+        *reprofiled,
+        profiles(&fresh.catalog(), p.as_of, &s),
+        "profiles follow the changed catalog"
+    );
+    assert_eq!(
+        reprofiled
+            .iter()
+            .find(|x| x.key.asset_id == asset.id)
+            .unwrap()
+            .key
+            .department_id,
+        renamed.department_id
     );
     let moved = store.asset_facts(year, &s).unwrap();
     assert_eq!(moved, store.reader().asset_facts(year, &s).unwrap());
