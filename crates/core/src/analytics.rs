@@ -2,8 +2,10 @@
 //! scorecard, repair vs replace for one asset and the fleet's candidates,
 //! the capital replacement plan, and the effect of a training event.
 //!
-//! Each report reads one period's per-asset facts from the store (summed in
-//! SQL, see `biomend_store::analytics`) and hands them to the pure
+//! Each report reads one period's per-asset facts from the store (summed
+//! from its analytics rollup, see `biomend_store::analytics`; the catalog
+//! and asset profiles are kept by the store until the database changes)
+//! and hands them to the pure
 //! functions of `biomend_analytics`, which return every figure with its
 //! formula and inputs. Thresholds and weights are the analytics crate's
 //! defaults (`Settings::default()`): keeping a hospital's own settings in

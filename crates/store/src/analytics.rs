@@ -1,15 +1,20 @@
-//! The analytics' inputs, read with set-based SQL: one [`AssetFacts`] row
-//! per active asset for a period, built from a few `GROUP BY asset_id`
-//! queries over the history (labor, parts, vendor invoices, downtime,
-//! corrective closures, repeat visits) plus one pass over the PMs due in
-//! the period, so a report never loads work orders into memory. The
-//! meaning of every field is pinned down by
+//! The analytics' inputs: one [`AssetFacts`] row per active asset for a
+//! period, summed from the analytics rollup (`rollup.rs`, migration 0010:
+//! each asset's work pre-summed per month and per day, kept current by
+//! every write) for the months the period covers whole and the days of
+//! the months it covers in part, with PM outcomes, repeat repairs and open
+//! downtime judged for the period; a report never loads work orders into
+//! memory. The meaning of every field is pinned down by
 //! [`biomend_analytics::facts::FactsBuilder`]; `tests/analytics.rs` checks
-//! these queries give the same rows for the same hospital.
+//! these reads give the same rows for the same hospital, after loads,
+//! edits and pulls.
 //!
 //! Also the reference data the analytics read beside the facts
 //! ([`AnalyticsCatalog`]: inventory, models, contracts, recalls, network
-//! profiles, usage windows, training events).
+//! profiles, usage windows, training events), and the store's caches of
+//! it for reports ([`crate::Store::analytics_catalog`],
+//! [`crate::Store::analytics_profiles`], [`crate::Store::asset_facts`]),
+//! kept until the database changes.
 
 use crate::codec::*;
 use crate::read::{

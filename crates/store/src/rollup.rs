@@ -819,7 +819,7 @@ fn sum_asset(
 
 impl crate::Store {
     /// Every row of the analytics rollup as text, in key order: what the
-    /// tests compare before and after [`Store::rebuild_analytics_rollup`].
+    /// tests compare before and after [`crate::Store::rebuild_analytics_rollup`].
     pub fn analytics_rollup_rows(&self) -> Result<Vec<String>> {
         dump(&self.conn)
     }
