@@ -7,7 +7,24 @@ use rusqlite::Row;
 use uuid::Uuid;
 
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    use chrono::{Datelike, Timelike};
+    let (y, nanos) = (t.year(), t.nanosecond());
+    // chrono's own formatting interprets a format description per call,
+    // which showed in a pull of 100k rows; this is the same text for every
+    // instant a four-digit year can hold (leap seconds go to chrono).
+    if (0..=9999).contains(&y) && nanos < 1_000_000_000 {
+        format!(
+            "{y:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            nanos / 1_000_000
+        )
+    } else {
+        t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
 }
 
 pub fn ts_opt(t: Option<DateTime<Utc>>) -> Option<String> {
@@ -15,7 +32,13 @@ pub fn ts_opt(t: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 pub fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let y = d.year();
+    if (0..=9999).contains(&y) {
+        format!("{y:04}-{:02}-{:02}", d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
 }
 
 pub fn date_opt(d: Option<NaiveDate>) -> Option<String> {
@@ -95,5 +118,30 @@ impl RowExt for Row<'_> {
             what: "code",
             detail: format!("column {col} holds unknown code '{s}'"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn dates_and_instants_are_written_as_chrono_writes_them() {
+        let mut d = NaiveDate::from_ymd_opt(-3, 1, 1).unwrap();
+        while d < NaiveDate::from_ymd_opt(10_002, 1, 1).unwrap() {
+            assert_eq!(date(d), d.format("%Y-%m-%d").to_string());
+            d += Duration::days(97);
+        }
+        let mut t = Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap();
+        let end = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        while t < end {
+            assert_eq!(ts(t), t.to_rfc3339_opts(SecondsFormat::Millis, true));
+            t += Duration::milliseconds(86_400_000 * 89 + 3_723_457);
+        }
+        let far = Utc.with_ymd_and_hms(12_345, 6, 7, 8, 9, 10).unwrap();
+        assert_eq!(ts(far), far.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let odd = Utc.timestamp_opt(1_700_000_000, 123_999_999).unwrap();
+        assert_eq!(ts(odd), "2023-11-14T22:13:20.123Z");
     }
 }

@@ -45,6 +45,17 @@ pub const PULL_CURSOR: &str = "pull_cursor";
 /// foreign-key failure at commit if it cannot be.
 const UNKNOWN_SITE: Uuid = Uuid::nil();
 
+/// The assets' search insert trigger, stood down while a run writes many
+/// assets (see [`PullTx::apply_page`]).
+const SEARCH_INSERT_TRIGGER: &str = "assets_fts_insert";
+
+/// A page with at least this many assets drops the search insert trigger
+/// for the rest of the run, as an import does: any trigger on `assets`
+/// gives every insert a statement journal (a copy of each page it
+/// touches). Fewer assets keep it, since recreating it is a schema change
+/// that makes every prepared statement compile again.
+const BULK_ASSETS: usize = 64;
+
 macro_rules! replicated {
     ($( $variant:ident($ty:ty) => $code:literal, $table:literal, )+) => {
         /// Every kind of row a device receives from the server, in
@@ -215,6 +226,22 @@ pub struct PullTx<'a> {
     relabelled_places: HashSet<Uuid>,
     /// Work history this run changed, for the analytics rollup.
     rollup: crate::rollup::Dirty,
+    /// The run started with no assets here (a new tablet, a resync): every
+    /// asset at its end was written by it, so the search index is rebuilt
+    /// whole at the end instead of row by row through `pull_reindex`.
+    fresh: bool,
+    /// In a fresh run, the site each asset written so far was given (what
+    /// a lookup of its row would find).
+    fresh_assets: HashMap<Uuid, Uuid>,
+    /// Each department's site as this run knows it: read once, then kept
+    /// current by the run's own department rows.
+    department_sites: HashMap<Uuid, Uuid>,
+    /// Whether this device holds any service contract or recall (local
+    /// data a pulled row may point at); none means nothing to look up.
+    has_contracts: bool,
+    has_recalls: bool,
+    /// The search insert trigger's SQL while this run has it dropped.
+    search_trigger: Option<String>,
 }
 
 impl Store {
@@ -273,16 +300,45 @@ fn upsert_sql(
     key: &[&str],
     cols: &[&str],
     returning: &'static str,
-) -> &'static str {
-    static BUILT: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+) -> &'static Upsert {
+    type Built = HashMap<(&'static str, &'static str), &'static Upsert>;
+    static BUILT: OnceLock<Mutex<Built>> = OnceLock::new();
     let mut built = BUILT
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     // A few dozen tables at most, for the life of the process.
-    built.entry(table).or_insert_with(|| {
-        Box::leak(build_upsert_sql(table, key, cols, returning).into_boxed_str())
+    built.entry((table, returning)).or_insert_with(|| {
+        Box::leak(Box::new(Upsert {
+            insert: build_insert_sql(table, key, cols),
+            upsert: build_upsert_sql(table, key, cols, returning),
+        }))
     })
+}
+
+/// One table's statements for a pulled row: the upsert, and a plain
+/// insert that a fresh run tries first (see [`PullTx::put`]).
+#[derive(Debug)]
+struct Upsert {
+    insert: String,
+    upsert: String,
+}
+
+fn build_insert_sql(table: &str, key: &[&str], cols: &[&str]) -> String {
+    let all: Vec<&str> = key.iter().chain(cols).copied().collect();
+    let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        all.join(", "),
+        marks.join(", ")
+    )
+}
+
+/// A unique or primary key constraint failed: the row is already here.
+fn is_duplicate(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 fn build_upsert_sql(table: &str, key: &[&str], cols: &[&str], returning: &str) -> String {
@@ -336,6 +392,9 @@ impl<'a> PullTx<'a> {
             [],
         )?;
         c.execute("DELETE FROM temp.pull_reindex", [])?;
+        let any = |sql: &str| c.query_row(sql, [], |r| r.get::<_, bool>(0));
+        let has_contracts = any("SELECT EXISTS (SELECT 1 FROM service_contracts)")?;
+        let has_recalls = any("SELECT EXISTS (SELECT 1 FROM recalls)")?;
         let mut run = PullTx {
             tx,
             mode,
@@ -349,10 +408,21 @@ impl<'a> PullTx<'a> {
             moved_departments: Vec::new(),
             relabelled_places: HashSet::new(),
             rollup: crate::rollup::Dirty::new(from == 0),
+            fresh: false,
+            fresh_assets: HashMap::new(),
+            department_sites: HashMap::new(),
+            has_contracts,
+            has_recalls,
+            search_trigger: None,
         };
         if mode == PullMode::Resync {
             run.wipe()?;
         }
+        run.fresh = !run
+            .c()
+            .query_row("SELECT EXISTS (SELECT 1 FROM assets)", [], |r| {
+                r.get::<_, bool>(0)
+            })?;
         Ok(run)
     }
 
@@ -378,9 +448,24 @@ impl<'a> PullTx<'a> {
 
     /// Applies one page, kinds in dependency order (rows of one kind keep
     /// the page's order), and moves the cursor to `cursor`.
+    ///
+    /// A page that carries many assets stands the search insert trigger
+    /// down until the run ends (dropped, and created again from its stored
+    /// SQL before the run commits, all in the run's transaction, as
+    /// [`Tx::with_deferred_search_index`] does): the run indexes the
+    /// assets it wrote itself at its end.
     pub fn apply_page(&mut self, rows: &[PulledRow], cursor: u64) -> Result<()> {
         let mut rows: Vec<&PulledRow> = rows.iter().collect();
         rows.sort_by_key(|r| r.kind());
+        if self.search_trigger.is_none()
+            && rows
+                .iter()
+                .filter(|r| matches!(r, PulledRow::Upsert(Replicated::Asset(_))))
+                .count()
+                >= BULK_ASSETS
+        {
+            self.drop_search_trigger()?;
+        }
         for row in rows {
             self.rollup.note_pulled(self.tx.conn(), row)?;
             match row {
@@ -403,8 +488,45 @@ impl<'a> PullTx<'a> {
         self.tx.conn()
     }
 
+    fn drop_search_trigger(&mut self) -> Result<()> {
+        let sql: Option<String> = self
+            .c()
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1",
+                [SEARCH_INSERT_TRIGGER],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(sql) = sql {
+            self.c()
+                .execute_batch(&format!("DROP TRIGGER {SEARCH_INSERT_TRIGGER}"))?;
+            self.search_trigger = Some(sql);
+        }
+        Ok(())
+    }
+
     fn exec(&self, sql: &str, p: &[&dyn ToSql]) -> Result<usize> {
         Ok(self.c().prepare_cached(sql)?.execute(p)?)
+    }
+
+    /// Writes a pulled row by its upsert. In a fresh run nearly every row
+    /// is new, so the plain insert goes first and the upsert only follows
+    /// when the row is already here (written earlier in the run), which
+    /// ends the same as the upsert alone: a failed insert changed nothing
+    /// (its unique checks come before any write and before the foreign
+    /// key checks). The plain insert is worth it because an upsert that
+    /// may update a foreign key column or fire an update trigger makes
+    /// SQLite keep a statement journal, a copy of every page it touches.
+    fn put(&self, u: &Upsert, p: &[&dyn ToSql]) -> Result<()> {
+        if self.fresh {
+            match self.c().prepare_cached(&u.insert)?.execute(p) {
+                Ok(_) => return Ok(()),
+                Err(e) if is_duplicate(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.exec(&u.upsert, p)?;
+        Ok(())
     }
 
     fn wipe(&mut self) -> Result<()> {
@@ -424,16 +546,17 @@ impl<'a> PullTx<'a> {
     fn upsert(&mut self, r: &Replicated) -> Result<()> {
         match r {
             Replicated::Site(s) => {
-                self.exec(
+                self.put(
                     upsert_sql("sites", &["id"], &["code", "name"], ""),
                     params![s.id.0, s.code, s.name],
                 )?;
             }
             Replicated::Building(b) => {
-                if self.exists("buildings", b.id.0)? {
+                // A fresh run indexes every asset at its end anyway.
+                if !self.fresh && self.exists("buildings", b.id.0)? {
                     self.relabelled_places.insert(b.id.0);
                 }
-                self.exec(
+                self.put(
                     upsert_sql("buildings", &["id"], &["site_id", "name"], ""),
                     params![b.id.0, b.site_id.0, b.name],
                 )?;
@@ -447,7 +570,8 @@ impl<'a> PullTx<'a> {
                 if old_site.is_some_and(|s| s != d.site_id.0) {
                     self.moved_departments.push(d.id.0);
                 }
-                self.exec(
+                self.department_sites.insert(d.id.0, d.site_id.0);
+                self.put(
                     upsert_sql(
                         "departments",
                         &["id"],
@@ -458,10 +582,11 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::Location(l) => {
-                if self.exists("locations", l.id.0)? {
+                // A fresh run indexes every asset at its end anyway.
+                if !self.fresh && self.exists("locations", l.id.0)? {
                     self.relabelled_places.insert(l.id.0);
                 }
-                self.exec(
+                self.put(
                     upsert_sql(
                         "locations",
                         &["id"],
@@ -480,7 +605,7 @@ impl<'a> PullTx<'a> {
             Replicated::User(u) => {
                 // The pay rate is the server's business and never travels:
                 // a rate this device holds (from an import) is kept.
-                self.exec(
+                self.put(
                     upsert_sql(
                         "users",
                         &["id"],
@@ -504,13 +629,13 @@ impl<'a> PullTx<'a> {
                 }
             }
             Replicated::Manufacturer(m) => {
-                self.exec(
+                self.put(
                     upsert_sql("manufacturers", &["id"], &["name"], ""),
                     params![m.id.0, m.name],
                 )?;
             }
             Replicated::DeviceType(d) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "device_types",
                         &["id"],
@@ -545,7 +670,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Model(m) => {
                 let mds2 = m.mds2.as_ref().map(serde_json::to_string).transpose()?;
-                self.exec(
+                self.put(
                     upsert_sql(
                         "models",
                         &["id"],
@@ -575,19 +700,19 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::SafetyEdition(e) => {
-                self.exec(
+                self.put(
                     upsert_sql("safety_editions", &["id"], &["name", "limits_json"], ""),
                     params![e.id.0, e.name, serde_json::to_string(&e.limits)?],
                 )?;
             }
             Replicated::Checklist(k) => {
-                self.exec(
+                self.put(
                     upsert_sql("checklists", &["id"], &["name", "items_json"], ""),
                     params![k.id.0, k.name, serde_json::to_string(&k.items)?],
                 )?;
             }
             Replicated::PmPlan(p) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "pm_plans",
                         &["id"],
@@ -619,7 +744,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::Part(p) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "parts",
                         &["id"],
@@ -642,7 +767,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::Asset(a) => self.upsert_asset(a)?,
             Replicated::PmSchedule(s) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "pm_schedules",
                         &["asset_id", "plan_id"],
@@ -659,7 +784,7 @@ impl<'a> PullTx<'a> {
             }
             Replicated::WorkOrder(w) => self.upsert_work_order(w)?,
             Replicated::Downtime(d) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "downtime",
                         &["id"],
@@ -683,7 +808,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::Labor(l) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "labor",
                         &["id"],
@@ -709,7 +834,7 @@ impl<'a> PullTx<'a> {
             Replicated::PartUse(p) => {
                 // Stock is counted where parts are issued; a pulled use
                 // records history and moves no stock on this device.
-                self.exec(
+                self.put(
                     upsert_sql(
                         "part_uses",
                         &["id"],
@@ -739,7 +864,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::Reading(r) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "readings",
                         &["id"],
@@ -775,7 +900,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::WorkNote(n) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "work_notes",
                         &["id"],
@@ -792,7 +917,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::Signature(s) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "signatures",
                         &["id"],
@@ -816,7 +941,7 @@ impl<'a> PullTx<'a> {
                 )?;
             }
             Replicated::PmAttempt(a) => {
-                self.exec(
+                self.put(
                     upsert_sql(
                         "pm_attempts",
                         &["id"],
@@ -862,17 +987,37 @@ impl<'a> PullTx<'a> {
         }
     }
 
-    fn upsert_asset(&mut self, a: &Asset) -> Result<()> {
+    /// A department's site, from this run's cache or the database.
+    fn department_site(&mut self, id: Uuid) -> Result<Option<Uuid>> {
+        if let Some(s) = self.department_sites.get(&id) {
+            return Ok(Some(*s));
+        }
         let site: Option<Uuid> = self
             .c()
             .prepare_cached("SELECT site_id FROM departments WHERE id = ?1")?
-            .query_row([a.department_id.0], |r| r.get(0))
+            .query_row([id], |r| r.get(0))
             .optional()?;
-        let old_site: Option<Uuid> = self
+        if let Some(s) = site {
+            self.department_sites.insert(id, s);
+        }
+        Ok(site)
+    }
+
+    /// The site an asset has here now, if it exists.
+    fn asset_site(&self, id: Uuid) -> Result<Option<Uuid>> {
+        if self.fresh {
+            return Ok(self.fresh_assets.get(&id).copied());
+        }
+        Ok(self
             .c()
             .prepare_cached("SELECT site_id FROM assets WHERE id = ?1")?
-            .query_row([a.id.0], |r| r.get(0))
-            .optional()?;
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn upsert_asset(&mut self, a: &Asset) -> Result<()> {
+        let site = self.department_site(a.department_id.0)?;
+        let old_site = self.asset_site(a.id.0)?;
         if site.is_none() {
             self.asset_sites.push(a.id.0);
         }
@@ -880,7 +1025,13 @@ impl<'a> PullTx<'a> {
         if old_site.is_some_and(|s| s != site) {
             self.moved_assets.push(a.id.0);
         }
-        let contract = self.local_ref("service_contracts", a.contract_id.map(|c| c.0))?;
+        let contract = match a.contract_id {
+            Some(c) if self.has_contracts => self.local_ref("service_contracts", Some(c.0))?,
+            _ => None,
+        };
+        // A fresh run indexes every asset at its end, so it needs no seq
+        // back (RETURNING is a trigger to SQLite, and would bring back the
+        // statement journal the dropped search trigger took away).
         let sql = upsert_sql(
             "assets",
             &["id"],
@@ -906,37 +1057,40 @@ impl<'a> PullTx<'a> {
                 "parent_id",
                 "notes",
             ],
-            " RETURNING seq",
+            if self.fresh { "" } else { " RETURNING seq" },
         );
+        let p = params![
+            a.id.0,
+            a.tag,
+            a.serial,
+            a.model_id.0,
+            a.department_id.0,
+            a.location_id.map(|x| x.0),
+            site,
+            a.ownership.as_str(),
+            a.status.as_str(),
+            date_opt(a.acquired_on),
+            a.acquisition_cost.map(|m| m.0),
+            date_opt(a.warranty_end),
+            contract,
+            a.expected_life_years,
+            a.risk.function,
+            a.risk.physical_risk,
+            a.risk.maintenance,
+            a.risk.incident_history,
+            a.life_support_override,
+            a.parent_id.map(|x| x.0),
+            a.notes
+        ];
+        if self.fresh {
+            self.put(sql, p)?;
+            self.fresh_assets.insert(a.id.0, site);
+            return Ok(());
+        }
         let seq: Option<i64> = self
             .c()
-            .prepare_cached(sql)?
-            .query_row(
-                params![
-                    a.id.0,
-                    a.tag,
-                    a.serial,
-                    a.model_id.0,
-                    a.department_id.0,
-                    a.location_id.map(|x| x.0),
-                    site,
-                    a.ownership.as_str(),
-                    a.status.as_str(),
-                    date_opt(a.acquired_on),
-                    a.acquisition_cost.map(|m| m.0),
-                    date_opt(a.warranty_end),
-                    contract,
-                    a.expected_life_years,
-                    a.risk.function,
-                    a.risk.physical_risk,
-                    a.risk.maintenance,
-                    a.risk.incident_history,
-                    a.life_support_override,
-                    a.parent_id.map(|x| x.0),
-                    a.notes
-                ],
-                |r| r.get(0),
-            )
+            .prepare_cached(&sql.upsert)?
+            .query_row(p, |r| r.get(0))
             .optional()?;
         if let Some(seq) = seq {
             self.exec(
@@ -948,11 +1102,7 @@ impl<'a> PullTx<'a> {
     }
 
     fn upsert_work_order(&mut self, w: &WorkOrder) -> Result<()> {
-        let site: Option<Uuid> = self
-            .c()
-            .prepare_cached("SELECT site_id FROM assets WHERE id = ?1")?
-            .query_row([w.asset_id.0], |r| r.get(0))
-            .optional()?;
+        let site = self.asset_site(w.asset_id.0)?;
         let site = match site {
             Some(s) if s != UNKNOWN_SITE => s,
             _ => {
@@ -960,7 +1110,10 @@ impl<'a> PullTx<'a> {
                 UNKNOWN_SITE
             }
         };
-        let recall = self.local_ref("recalls", w.recall_id.map(|r| r.0))?;
+        let recall = match w.recall_id {
+            Some(r) if self.has_recalls => self.local_ref("recalls", Some(r.0))?,
+            _ => None,
+        };
         // Numbers minted offline can collide; the server renumbers one of
         // the two, and both rows arrive in this pull in version order,
         // which may briefly put two rows on one number. Park the other
@@ -972,7 +1125,7 @@ impl<'a> PullTx<'a> {
              WHERE number = ?1 AND id <> ?2",
             params![w.number, w.id.0],
         )?;
-        self.exec(
+        self.put(
             upsert_sql(
                 "work_orders",
                 &["id"],
@@ -1046,6 +1199,15 @@ impl<'a> PullTx<'a> {
                     &format!("DELETE FROM {} WHERE id = ?1", other.table()),
                     params![k[0]],
                 )?;
+                match other {
+                    RowKind::Asset => {
+                        self.fresh_assets.remove(&k[0]);
+                    }
+                    RowKind::Department => {
+                        self.department_sites.remove(&k[0]);
+                    }
+                    _ => {}
+                }
             }
         }
         Ok(())
@@ -1054,6 +1216,9 @@ impl<'a> PullTx<'a> {
     /// Derived columns, search, the cursor and the audit row; then commit.
     fn finish(self) -> Result<PullCounts> {
         let c = self.tx.conn();
+        if let Some(sql) = &self.search_trigger {
+            c.execute_batch(sql)?;
+        }
         let fix_asset = "UPDATE assets SET site_id = (SELECT site_id FROM departments d WHERE d.id = assets.department_id) WHERE id = ?1";
         for id in &self.asset_sites {
             c.prepare_cached(fix_asset)?.execute([id])?;
@@ -1094,7 +1259,23 @@ impl<'a> PullTx<'a> {
             "DELETE FROM user_sites WHERE site_id NOT IN (SELECT id FROM sites)",
             [],
         )?;
-        if !self.relabelled_places.is_empty() {
+        if self.fresh {
+            // Every asset here was written by this run (the search update
+            // trigger may have indexed a few written twice): index them all
+            // afresh in one statement.
+            if !self.fresh_assets.is_empty() {
+                c.execute(
+                    "INSERT INTO assets_fts(assets_fts) VALUES ('delete-all')",
+                    [],
+                )?;
+                c.execute(
+                    "INSERT INTO assets_fts(rowid, tag, serial, manufacturer, model, device_type, department, location)
+                     SELECT seq, tag, serial, manufacturer, model, device_type, department, location
+                     FROM asset_search_text ORDER BY seq",
+                    [],
+                )?;
+            }
+        } else if !self.relabelled_places.is_empty() {
             let mut st = c.prepare_cached(
                 "INSERT OR IGNORE INTO temp.pull_reindex (seq)
                  SELECT a.seq FROM assets a JOIN locations l ON l.id = a.location_id

@@ -385,3 +385,166 @@ fn a_resync_replaces_every_replicated_row() {
     assert_eq!(r.search_assets("sigma", 20).unwrap().len(), 6);
     s.integrity_check().unwrap();
 }
+
+/// `n` assets more than the fixture's, as a large site's pull brings them.
+fn many_assets(n: u16) -> Vec<biomend_domain::asset::Asset> {
+    (0..n)
+        .map(|i| {
+            let [hi, lo] = i.to_be_bytes();
+            biomend_domain::asset::Asset {
+                id: biomend_domain::ids::AssetId::new(
+                    1_900_000_000_000,
+                    [hi, lo, 7, 7, 7, 7, 7, 7, 7, 7],
+                ),
+                tag: format!("BULK-{i:04}"),
+                serial: Some(format!("SN-BULK-{i:04}")),
+                parent_id: None,
+                ..asset(1)
+            }
+        })
+        .collect()
+}
+
+/// The database's schema, as SQLite keeps it.
+fn schema(path: &std::path::Path) -> Vec<(String, Option<String>)> {
+    let raw = rusqlite::Connection::open(path).unwrap();
+    let mut st = raw
+        .prepare("SELECT name, sql FROM sqlite_schema ORDER BY type, name")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Tags found by a search, sorted (duplicates kept).
+fn found(s: &Store, q: &str) -> Vec<String> {
+    let mut t: Vec<String> = s
+        .reader()
+        .search_assets(q, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.tag)
+        .collect();
+    t.sort();
+    t
+}
+
+#[test]
+fn a_first_pull_of_many_assets_indexes_each_once_and_keeps_the_schema() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("tablet.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let before = schema(&path);
+    let bulk = many_assets(150);
+    let mut first = server_rows(&dataset(), &pulled_bundles());
+    first.extend(bulk.iter().cloned().map(Replicated::Asset));
+    // The first of them changed on the server while the tablet fetched:
+    // it comes again in the last page, in another department with a new
+    // serial.
+    let mut changed = bulk[0].clone();
+    changed.department_id = department_id(ED);
+    changed.serial = Some("ZQ-CHANGED".into());
+    assert_ne!(changed.department_id, bulk[0].department_id);
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![
+            upserts(first),
+            upserts([Replicated::Asset(changed.clone())]),
+        ],
+    )
+    .unwrap();
+    let r = s.reader();
+    assert_eq!(r.asset(changed.id).unwrap().as_ref(), Some(&changed));
+    for a in &bulk[1..] {
+        assert_eq!(r.asset(a.id).unwrap().as_ref(), Some(a));
+    }
+    for a in &dataset().assets {
+        assert_eq!(r.asset(a.id).unwrap().as_ref(), Some(a));
+    }
+    let want: Vec<String> = bulk.iter().map(|a| a.tag.clone()).collect();
+    assert_eq!(found(&s, "bulk"), want, "every asset indexed once");
+    assert_eq!(found(&s, "ZQ-CHANGED"), ["BULK-0000"]);
+    let old_serial = found(&s, "SN");
+    assert_eq!(
+        old_serial.len(),
+        149,
+        "the old serial is gone: {old_serial:?}"
+    );
+    assert!(!old_serial.contains(&"BULK-0000".to_string()));
+    let in_ed = dataset()
+        .assets
+        .iter()
+        .filter(|a| a.department_id == department_id(ED))
+        .count();
+    assert_eq!(found(&s, "emergency").len(), in_ed + 1);
+    assert_eq!(found(&s, "BME-0007"), ["BME-0007"]);
+    assert_eq!(r.pull_cursor().unwrap(), 20);
+    assert_eq!(r.count("audit_log").unwrap(), 1);
+    s.integrity_check().unwrap();
+    assert_eq!(
+        schema(&path),
+        before,
+        "the schema is byte for byte as it was"
+    );
+    // The search insert trigger is back: an asset added here is found.
+    s.write(&system(), load_time(), |tx| {
+        tx.insert_asset(&biomend_domain::asset::Asset {
+            id: biomend_domain::ids::AssetId::new(1_900_000_000_001, [9; 10]),
+            tag: "LOCAL-0001".into(),
+            ..asset(1)
+        })
+    })
+    .unwrap();
+    assert_eq!(found(&s, "LOCAL-0001"), ["LOCAL-0001"]);
+}
+
+#[test]
+fn a_large_page_on_a_synced_tablet_indexes_new_and_changed_assets() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("tablet.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let before = schema(&path);
+    let rows = upserts(server_rows(&dataset(), &pulled_bundles()));
+    pull(&mut s, PullMode::Incremental, vec![rows]).unwrap();
+    let bulk = many_assets(100);
+    let mut a1 = asset(1);
+    a1.serial = Some("ZX-RESERIALED".into());
+    let mut page: Vec<Replicated> = bulk.iter().cloned().map(Replicated::Asset).collect();
+    page.push(Replicated::Asset(a1.clone()));
+    pull(&mut s, PullMode::Incremental, vec![upserts(page)]).unwrap();
+    let want: Vec<String> = bulk.iter().map(|a| a.tag.clone()).collect();
+    assert_eq!(found(&s, "bulk"), want);
+    assert_eq!(found(&s, "ZX-RESERIALED"), [a1.tag.clone()]);
+    assert_eq!(found(&s, "BME-0007"), ["BME-0007"]);
+    assert_eq!(s.reader().asset(a1.id).unwrap(), Some(a1));
+    s.integrity_check().unwrap();
+    assert_eq!(schema(&path), before);
+}
+
+#[test]
+fn a_failed_large_run_keeps_nothing_and_puts_the_search_trigger_back() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("tablet.sqlite");
+    let mut s = Store::open(&path).unwrap();
+    let before = schema(&path);
+    let mut rows = server_rows(&dataset(), &pulled_bundles());
+    rows.extend(many_assets(100).into_iter().map(Replicated::Asset));
+    let out = s.pull_run(load_time(), PullMode::Incremental, |run| {
+        run.apply_page(&upserts(rows), 10)?;
+        Err::<(), _>(StoreError::Corrupt {
+            what: "page",
+            detail: "connection lost".into(),
+        })
+    });
+    assert!(out.is_err());
+    let r = s.reader();
+    assert_eq!(r.count("assets").unwrap(), 0);
+    assert_eq!(r.pull_cursor().unwrap(), 0);
+    assert_eq!(schema(&path), before);
+    // And the next run starts from an empty tablet again.
+    let rows = upserts(server_rows(&dataset(), &pulled_bundles()));
+    pull(&mut s, PullMode::Incremental, vec![rows]).unwrap();
+    assert_eq!(found(&s, "BME-0007"), ["BME-0007"]);
+}

@@ -245,3 +245,54 @@ fn a_server_that_never_moves_its_cursor_is_a_bad_answer_not_a_loop() {
         "one stuck page, then it stops"
     );
 }
+
+#[test]
+fn a_change_that_cannot_be_read_in_a_later_page_keeps_nothing_of_the_run() {
+    let (d, b) = hospital();
+    let mut server = FakeServer::with(records(&d, &b));
+    // Pages are read while earlier ones are applied; one the device cannot
+    // read, near the end of the run, must still fail the whole run.
+    let mut broken = server.asset(d.assets[0].id.0);
+    broken.status = "exploded".into();
+    server.publish(Record::Asset(broken));
+    let mut dev = device();
+    let err = engine(100)
+        .pull(&mut dev.store, &mut server, now())
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Protocol(_)), "{err}");
+    assert!(server.pulls.len() > 3, "several pages were fetched");
+    let r = dev.store.reader();
+    assert_eq!(r.count("assets").unwrap(), 0);
+    assert_eq!(r.pull_cursor().unwrap(), 0);
+    assert_eq!(status(&dev.store).unwrap().rows_pulled, 0);
+}
+
+#[test]
+fn a_new_tablet_that_loses_the_network_mid_download_keeps_nothing_and_starts_again() {
+    let (d, b) = hospital();
+    let all = records(&d, &b);
+    let total = all.len() as u64;
+    let mut server = FakeServer::with(all);
+    // A new tablet applies pages while it downloads the next ones.
+    server.pulls_before_offline = Some(3);
+    let mut dev = device();
+    let err = engine(100)
+        .pull(&mut dev.store, &mut server, now())
+        .unwrap_err();
+    assert!(matches!(err, SyncError::Offline), "{err}");
+    let r = dev.store.reader();
+    assert_eq!(r.count("assets").unwrap(), 0, "the run rolled back whole");
+    assert_eq!(r.pull_cursor().unwrap(), 0);
+    assert!(!status(&dev.store).unwrap().online);
+    server.pulls_before_offline = None;
+    let report = engine(100)
+        .pull(&mut dev.store, &mut server, now())
+        .expect("pull again");
+    assert_eq!(report.rows, total);
+    assert_eq!(report.from, 0);
+    assert_eq!(report.to, server.version());
+    let r = dev.store.reader();
+    assert_eq!(r.count("assets").unwrap(), d.assets.len() as u64);
+    assert_eq!(r.pull_cursor().unwrap(), server.version());
+    assert_eq!(status(&dev.store).unwrap().rows_pulled, total);
+}

@@ -105,6 +105,8 @@ pub struct FakeServer {
     pub meanwhile: Option<Meanwhile>,
     /// Answers `more` without moving the cursor.
     pub stuck: bool,
+    /// Goes offline once it has answered this many pulls.
+    pub pulls_before_offline: Option<usize>,
     /// The last version given out; never reused.
     pub counter: u64,
     /// Devices pulling from zero: their pages may pass below the horizon
@@ -239,6 +241,9 @@ impl Transport for FakeServer {
 
     fn pull(&mut self, req: &PullRequest) -> Result<PullResponse, TransportError> {
         if self.offline {
+            return Err(TransportError::Offline);
+        }
+        if self.pulls_before_offline == Some(self.pulls.len()) {
             return Err(TransportError::Offline);
         }
         self.pulls.push(req.clone());
