@@ -36,11 +36,10 @@ pub fn header(p: &HeaderProps) -> Html {
 
     // The box is read from the page itself on Enter: a scanner types the
     // whole tag and Enter faster than the screen re-renders.
-    let on_submit = {
+    let find = {
         let scan_ref = scan_ref.clone();
         let ctx = ctx.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+        Callback::from(move |_: ()| {
             let Some(input) = scan_ref.cast::<HtmlInputElement>() else {
                 return;
             };
@@ -56,6 +55,18 @@ pub fn header(p: &HeaderProps) -> Html {
                     Err(e) => ctx.fail.emit(e),
                 }
             });
+        })
+    };
+    let on_submit = find.reform(|e: SubmitEvent| e.prevent_default());
+    // Scanners set to end with a line feed or carriage return send that
+    // key instead of Enter, which submits no form: treat it as Enter.
+    let on_keydown = {
+        let find = find.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if matches!(e.key().as_str(), "\n" | "\r") {
+                e.prevent_default();
+                find.emit(());
+            }
         })
     };
 
@@ -76,7 +87,7 @@ pub fn header(p: &HeaderProps) -> Html {
             <span class="brand">{ "Biomend" }</span>
             <form class="scan" role="search" onsubmit={on_submit}>
                 <label for="scan" class="visually-hidden" style="position:absolute;left:-9999px">{ "Scan or type an asset tag" }</label>
-                <input id="scan" ref={scan_ref} type="search" autocomplete="off" autocapitalize="characters"
+                <input id="scan" ref={scan_ref} onkeydown={on_keydown} type="search" autocomplete="off" autocapitalize="characters"
                     spellcheck="false" enterkeyhint="go"
                     placeholder="Scan or type an asset tag, or search"
                     />
