@@ -187,7 +187,7 @@ pub(crate) fn asset_for(
 }
 
 /// The user may act on data of this site.
-pub(crate) fn require_site(user: &User, site: SiteId) -> Result<()> {
+pub fn require_site(user: &User, site: SiteId) -> Result<()> {
     if user.sites.contains(&site) || user.role == biomend_domain::user::Role::Admin {
         Ok(())
     } else {

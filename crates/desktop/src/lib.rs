@@ -22,9 +22,9 @@ use biomend_core::sync::{LoginInput, TransportError};
 use biomend_core::{App, CoreError};
 use biomend_ipc as ipc;
 use biomend_ipc::IpcError;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use worker::Worker;
 
 pub use worker::SyncWorkerError;
@@ -207,7 +207,7 @@ impl Desktop {
                 ));
             }
         }
-        let ca = self.ca_pem()?;
+        let ca = worker::read_ca(self.config.ca_cert.as_deref()).map_err(ipc_error)?;
         let ca_path = self
             .config
             .ca_cert
@@ -251,21 +251,6 @@ impl Desktop {
         views::session(&app, &user, &signed.server_url, false).map_err(ipc_error)
     }
 
-    fn ca_pem(&self) -> R<Option<Vec<u8>>> {
-        self.config
-            .ca_cert
-            .as_ref()
-            .map(|p| {
-                std::fs::read(p).map_err(|e| {
-                    IpcError::new(
-                        "io_error",
-                        format!("cannot read the CA certificate {}: {e}", p.display()),
-                    )
-                })
-            })
-            .transpose()
-    }
-
     /// Ends the session; the tablet keeps its enrolment, its data and its
     /// unsent work, which the worker keeps sending.
     pub fn sign_out(&self) -> R<()> {
@@ -299,7 +284,7 @@ impl Desktop {
         self.read(|app, user| {
             let page = biomend_core::asset_page::run(app, &args.tag)?;
             let u = app.user(user)?;
-            crate::views::require_site(&u, page.detail.site.id)?;
+            biomend_core::require_site(&u, page.detail.site.id)?;
             Ok(views::asset_page(page))
         })
     }
@@ -404,10 +389,7 @@ impl Desktop {
 
     /// The server, as the supervisor's screens reach it.
     fn server(&self) -> R<biomend_net::HttpTransport> {
-        let login = biomend_core::sync::credentials(&self.app()).map_err(ipc_error)?;
-        let ca = self.ca_pem()?;
-        biomend_net::HttpTransport::new_with_ca(&login.server_url, &login.token, ca.as_deref())
-            .map_err(|e| IpcError::new("server_address", e.to_string()))
+        worker::transport(&self.app(), self.config.ca_cert.as_deref()).map_err(ipc_error)
     }
 
     pub fn incoming(&self, args: &ipc::SinceArg) -> R<ipc::ShiftSummary> {
@@ -461,11 +443,6 @@ impl Desktop {
     pub fn team(&self) -> R<Vec<ipc::TeamMember>> {
         self.read(|app, user| biomend_core::team::workload(app, user).map(views::team))
     }
-
-    /// When the worker last finished a round, for tests and the shell.
-    pub fn last_round(&self) -> Option<DateTime<Utc>> {
-        self.worker.snapshot().last_round
-    }
 }
 
 impl Drop for Desktop {
@@ -473,7 +450,3 @@ impl Drop for Desktop {
         self.worker.stop();
     }
 }
-
-/// Keeps `Arc` in the public API surface honest for the shell, which holds
-/// the service in Tauri's managed state.
-pub type Shared = Arc<Desktop>;

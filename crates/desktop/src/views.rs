@@ -3,23 +3,11 @@
 
 use crate::worker::Snapshot;
 use biomend_core::{App, CoreError, Result};
-use biomend_domain::ids::SiteId;
-use biomend_domain::user::{Role, User};
+use biomend_domain::user::User;
 use biomend_domain::work_order::WorkOrderStatus;
 use biomend_ipc as ipc;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-
-pub(crate) fn require_site(user: &User, site: SiteId) -> Result<()> {
-    if user.sites.contains(&site) || user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(CoreError::Forbidden(format!(
-            "user '{}' has no access to that site",
-            user.username
-        )))
-    }
-}
 
 pub(crate) fn session(
     app: &App,

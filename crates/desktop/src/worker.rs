@@ -9,10 +9,10 @@ use biomend_core::App;
 use biomend_core::CoreError;
 use biomend_core::env::IdGen;
 use biomend_sync::{Scheduler, SyncError};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -33,7 +33,6 @@ pub struct Snapshot {
     /// The last round reached the server.
     pub online: bool,
     pub last_error: Option<String>,
-    pub last_round: Option<DateTime<Utc>>,
     /// Rounds finished since start.
     pub rounds: u64,
 }
@@ -178,7 +177,6 @@ fn run(
             s.syncing = false;
             s.online = online;
             s.last_error = error;
-            s.last_round = Some(now);
             s.rounds += 1;
         });
     }
@@ -220,17 +218,31 @@ fn set(shared: &Shared, f: impl FnOnce(&mut Snapshot)) {
 }
 
 fn round(app: &mut App, ca_cert: Option<&PathBuf>) -> Result<(), CoreError> {
-    let login = biomend_core::sync::credentials(app)?;
-    let ca = match ca_cert {
-        Some(p) => Some(std::fs::read(p).map_err(|source| CoreError::Io {
-            path: p.display().to_string(),
-            source,
-        })?),
-        None => None,
-    };
-    let mut t =
-        biomend_net::HttpTransport::new_with_ca(&login.server_url, &login.token, ca.as_deref())
-            .map_err(|e| CoreError::Sync(SyncError::Server(e.to_string())))?;
+    let mut t = transport(app, ca_cert.map(PathBuf::as_path))?;
     biomend_core::sync::sync_now(app, &mut t, &mut |_| {})?;
     Ok(())
+}
+
+/// The hospital CA's PEM file, when one is configured.
+pub(crate) fn read_ca(ca_cert: Option<&Path>) -> Result<Option<Vec<u8>>, CoreError> {
+    ca_cert
+        .map(|p| {
+            std::fs::read(p).map_err(|source| CoreError::Io {
+                path: p.display().to_string(),
+                source,
+            })
+        })
+        .transpose()
+}
+
+/// The server this tablet is signed in to, with its token: what sync
+/// rounds and the supervisor's screens both talk to.
+pub(crate) fn transport(
+    app: &App,
+    ca_cert: Option<&Path>,
+) -> Result<biomend_net::HttpTransport, CoreError> {
+    let login = biomend_core::sync::credentials(app)?;
+    let ca = read_ca(ca_cert)?;
+    biomend_net::HttpTransport::new_with_ca(&login.server_url, &login.token, ca.as_deref())
+        .map_err(|e| CoreError::Sync(SyncError::Server(e.to_string())))
 }
