@@ -57,26 +57,17 @@ pub struct Desktop {
 
 /// The core's error as the window shows it.
 pub fn ipc_error(e: CoreError) -> IpcError {
-    let code = match &e {
-        CoreError::Sync(biomend_sync::SyncError::Refused(body))
-            if body.code == "unauthenticated" =>
-        {
-            ipc::codes::WRONG_PASSWORD
+    use biomend_sync::SyncError;
+    match &e {
+        CoreError::Sync(SyncError::Refused(body)) if body.code == "unauthenticated" => {
+            IpcError::new(ipc::codes::WRONG_PASSWORD, "wrong username or password")
         }
-        _ => e.code(),
-    };
-    let message = match &e {
-        CoreError::Sync(biomend_sync::SyncError::Offline) => {
-            "the server cannot be reached; your work is kept on this tablet and syncs when the connection returns".to_string()
-        }
-        CoreError::Sync(biomend_sync::SyncError::Refused(body))
-            if body.code == "unauthenticated" =>
-        {
-            "wrong username or password".to_string()
-        }
-        _ => e.to_string(),
-    };
-    IpcError::new(code, message)
+        CoreError::Sync(SyncError::Offline) => IpcError::new(
+            e.code(),
+            "the server cannot be reached; your work is kept on this tablet and syncs when the connection returns",
+        ),
+        _ => IpcError::new(e.code(), e.to_string()),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
