@@ -3,8 +3,10 @@
 //! Owns: the command line (`--db`, `--server`, `--ca-cert`, `--user`), the
 //! window, Tauri's managed state (one [`Desktop`] service), and one thin
 //! `#[tauri::command]` per `biomend_ipc::cmd` entry, grouped by area below.
-//! Commands run off the main thread (`async`), so a slow disk or network
-//! never freezes the window.
+//! Every command runs its call on a blocking thread of the async runtime:
+//! never the main thread, so a slow disk or network never freezes the
+//! window, and never an async worker, where the service's blocking HTTP
+//! client must not run (it panics there, e.g. at an online sign-in).
 //!
 //! Must not know: SQL, business rules, HTTP. Every command is one call
 //! into `biomend-desktop`, which is tested without a window; errors cross
@@ -15,9 +17,29 @@ use biomend_ipc as ipc;
 use biomend_ipc::IpcError;
 use clap::Parser;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::State;
 
 type R<T> = Result<T, IpcError>;
+
+/// The one service, shared with the blocking threads commands run on.
+type Shared = Arc<Desktop>;
+
+/// Runs one service call on a blocking thread and hands back its answer.
+async fn blocking<T: Send + 'static>(
+    d: &State<'_, Shared>,
+    call: impl FnOnce(&Desktop) -> R<T> + Send + 'static,
+) -> R<T> {
+    let d = Arc::clone(d.inner());
+    tauri::async_runtime::spawn_blocking(move || call(&d))
+        .await
+        .unwrap_or_else(|e| {
+            Err(IpcError::new(
+                "internal",
+                format!("the command failed: {e}"),
+            ))
+        })
+}
 
 /// The Biomend desktop app for technicians and supervisors.
 #[derive(Debug, Parser)]
@@ -58,122 +80,143 @@ fn device_name() -> String {
 
 // ---- session and sync -----------------------------------------------------
 
-#[tauri::command(async)]
-fn session(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<ipc::SessionState> {
-    let ipc::NoArgs {} = args;
-    d.session_state()
+#[tauri::command]
+async fn session(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::SessionState> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.session_state()
+    })
+    .await
 }
 
-#[tauri::command(async)]
-fn sign_in(d: State<'_, Desktop>, args: ipc::SignIn) -> R<ipc::Session> {
-    d.sign_in(&args)
+#[tauri::command]
+async fn sign_in(d: State<'_, Shared>, args: ipc::SignIn) -> R<ipc::Session> {
+    blocking(&d, move |d| d.sign_in(&args)).await
 }
 
-#[tauri::command(async)]
-fn sign_out(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<()> {
-    let ipc::NoArgs {} = args;
-    d.sign_out()
+#[tauri::command]
+async fn sign_out(d: State<'_, Shared>, args: ipc::NoArgs) -> R<()> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.sign_out()
+    })
+    .await
 }
 
-#[tauri::command(async)]
-fn status(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<ipc::SyncStatus> {
-    let ipc::NoArgs {} = args;
-    d.status()
+#[tauri::command]
+async fn status(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::SyncStatus> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.status()
+    })
+    .await
 }
 
-#[tauri::command(async)]
-fn sync_now(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<ipc::SyncStatus> {
-    let ipc::NoArgs {} = args;
-    d.sync_now()
+#[tauri::command]
+async fn sync_now(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::SyncStatus> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.sync_now()
+    })
+    .await
 }
 
 // ---- assets ----------------------------------------------------------------
 
-#[tauri::command(async)]
-fn find(d: State<'_, Desktop>, args: ipc::Find) -> R<ipc::Found> {
-    d.find(&args)
+#[tauri::command]
+async fn find(d: State<'_, Shared>, args: ipc::Find) -> R<ipc::Found> {
+    blocking(&d, move |d| d.find(&args)).await
 }
 
-#[tauri::command(async)]
-fn asset_page(d: State<'_, Desktop>, args: ipc::TagArg) -> R<ipc::AssetPage> {
-    d.asset_page(&args)
+#[tauri::command]
+async fn asset_page(d: State<'_, Shared>, args: ipc::TagArg) -> R<ipc::AssetPage> {
+    blocking(&d, move |d| d.asset_page(&args)).await
 }
 
 // ---- the technician's work ---------------------------------------------------
 
-#[tauri::command(async)]
-fn my_day(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<ipc::MyDay> {
-    let ipc::NoArgs {} = args;
-    d.my_day()
+#[tauri::command]
+async fn my_day(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::MyDay> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.my_day()
+    })
+    .await
 }
 
-#[tauri::command(async)]
-fn work_order(d: State<'_, Desktop>, args: ipc::NumberArg) -> R<ipc::WorkOrderPage> {
-    d.work_order(&args)
+#[tauri::command]
+async fn work_order(d: State<'_, Shared>, args: ipc::NumberArg) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.work_order(&args)).await
 }
 
-#[tauri::command(async)]
-fn new_corrective(d: State<'_, Desktop>, args: ipc::NewCorrective) -> R<ipc::WorkOrderPage> {
-    d.new_corrective(&args)
+#[tauri::command]
+async fn new_corrective(d: State<'_, Shared>, args: ipc::NewCorrective) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.new_corrective(&args)).await
 }
 
-#[tauri::command(async)]
-fn wo_step(d: State<'_, Desktop>, args: ipc::WoStep) -> R<ipc::WorkOrderPage> {
-    d.wo_step(&args)
+#[tauri::command]
+async fn wo_step(d: State<'_, Shared>, args: ipc::WoStep) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.wo_step(&args)).await
 }
 
-#[tauri::command(async)]
-fn wo_record(d: State<'_, Desktop>, args: ipc::RecordWork) -> R<ipc::WorkOrderPage> {
-    d.wo_record(&args)
+#[tauri::command]
+async fn wo_record(d: State<'_, Shared>, args: ipc::RecordWork) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.wo_record(&args)).await
 }
 
-#[tauri::command(async)]
-fn wo_complete(d: State<'_, Desktop>, args: ipc::Complete) -> R<ipc::WorkOrderPage> {
-    d.wo_complete(&args)
+#[tauri::command]
+async fn wo_complete(d: State<'_, Shared>, args: ipc::Complete) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.wo_complete(&args)).await
 }
 
-#[tauri::command(async)]
-fn pm_open(d: State<'_, Desktop>, args: ipc::OpenPm) -> R<ipc::WorkOrderPage> {
-    d.pm_open(&args)
+#[tauri::command]
+async fn pm_open(d: State<'_, Shared>, args: ipc::OpenPm) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.pm_open(&args)).await
 }
 
-#[tauri::command(async)]
-fn pm_attempt(d: State<'_, Desktop>, args: ipc::PmAttemptArgs) -> R<ipc::WorkOrderPage> {
-    d.pm_attempt(&args)
+#[tauri::command]
+async fn pm_attempt(d: State<'_, Shared>, args: ipc::PmAttemptArgs) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.pm_attempt(&args)).await
 }
 
 // ---- the supervisor's --------------------------------------------------------
 
-#[tauri::command(async)]
-fn incoming(d: State<'_, Desktop>, args: ipc::SinceArg) -> R<ipc::ShiftSummary> {
-    d.incoming(&args)
+#[tauri::command]
+async fn incoming(d: State<'_, Shared>, args: ipc::SinceArg) -> R<ipc::ShiftSummary> {
+    blocking(&d, move |d| d.incoming(&args)).await
 }
 
-#[tauri::command(async)]
-fn conflicts(d: State<'_, Desktop>, args: ipc::ConflictsArg) -> R<Vec<ipc::ConflictV1>> {
-    d.conflicts(&args)
+#[tauri::command]
+async fn conflicts(d: State<'_, Shared>, args: ipc::ConflictsArg) -> R<Vec<ipc::ConflictV1>> {
+    blocking(&d, move |d| d.conflicts(&args)).await
 }
 
-#[tauri::command(async)]
-fn resolve_conflict(d: State<'_, Desktop>, args: ipc::ResolveArgs) -> R<ipc::ConflictV1> {
-    d.resolve(&args)
+#[tauri::command]
+async fn resolve_conflict(d: State<'_, Shared>, args: ipc::ResolveArgs) -> R<ipc::ConflictV1> {
+    blocking(&d, move |d| d.resolve(&args)).await
 }
 
-#[tauri::command(async)]
-fn sign_off_queue(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<ipc::SignOffQueue> {
-    let ipc::NoArgs {} = args;
-    d.sign_off_queue()
+#[tauri::command]
+async fn sign_off_queue(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::SignOffQueue> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.sign_off_queue()
+    })
+    .await
 }
 
-#[tauri::command(async)]
-fn sign_off(d: State<'_, Desktop>, args: ipc::NumberArg) -> R<ipc::WorkOrderPage> {
-    d.sign_off(&args)
+#[tauri::command]
+async fn sign_off(d: State<'_, Shared>, args: ipc::NumberArg) -> R<ipc::WorkOrderPage> {
+    blocking(&d, move |d| d.sign_off(&args)).await
 }
 
-#[tauri::command(async)]
-fn team(d: State<'_, Desktop>, args: ipc::NoArgs) -> R<Vec<ipc::TeamMember>> {
-    let ipc::NoArgs {} = args;
-    d.team()
+#[tauri::command]
+async fn team(d: State<'_, Shared>, args: ipc::NoArgs) -> R<Vec<ipc::TeamMember>> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.team()
+    })
+    .await
 }
 
 /// Starts the app: parses the command line, opens the tablet's database,
@@ -206,7 +249,7 @@ pub fn run() {
         }
     }
     let result = tauri::Builder::default()
-        .manage(desktop)
+        .manage(Arc::new(desktop))
         .invoke_handler(tauri::generate_handler![
             session,
             sign_in,

@@ -441,6 +441,11 @@ impl<'a> PullTx<'a> {
         self.tx.set_sync_value(key, value)
     }
 
+    /// Removes a sync value with the run (e.g. a failure it outdates).
+    pub fn clear_sync_value(&self, key: &str) -> Result<()> {
+        self.tx.clear_sync_value(key)
+    }
+
     /// Reads inside the run see its own rows.
     pub fn reader(&self) -> Reader<'_> {
         self.tx.reader()

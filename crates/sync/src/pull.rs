@@ -318,7 +318,7 @@ impl Engine {
             }
             run.set_sync_value(LAST_PULL, &now.to_rfc3339())?;
             run.set_sync_value(ROWS_PULLED, &rows.to_string())?;
-            record_online_pull(run)?;
+            record_online_pull(run, now)?;
             Ok::<_, SyncError>(run.cursor())
         });
         match outcome {
@@ -379,7 +379,7 @@ impl Engine {
                             Streamed::End { rows } => {
                                 run.set_sync_value(LAST_PULL, &now.to_rfc3339())?;
                                 run.set_sync_value(ROWS_PULLED, &rows.to_string())?;
-                                record_online_pull(run)?;
+                                record_online_pull(run, now)?;
                                 return Ok(run.cursor());
                             }
                         }
@@ -433,6 +433,15 @@ impl Engine {
     }
 }
 
-fn record_online_pull(run: &biomend_store::PullTx<'_>) -> Result<(), StoreError> {
-    run.set_sync_value(status::ONLINE, "true")
+/// A pull that ran to its end is a successful sync: a round pushes before
+/// it pulls, so the server has everything this device sent. It also
+/// outdates any earlier failure, which the status must stop showing even
+/// when there was nothing to push.
+fn record_online_pull(
+    run: &biomend_store::PullTx<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    run.set_sync_value(status::ONLINE, "true")?;
+    run.set_sync_value(status::LAST_SUCCESS, &now.to_rfc3339())?;
+    run.clear_sync_value(status::LAST_ERROR)
 }

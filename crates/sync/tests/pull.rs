@@ -231,6 +231,27 @@ fn offline_changes_nothing_and_says_so() {
 }
 
 #[test]
+fn a_pull_after_an_outage_is_a_success_even_with_nothing_to_push() {
+    let (mut dev, mut server) = seeded(1000);
+    server.offline = true;
+    engine(1000)
+        .sync(&mut dev.store, &mut server, now(), &mut |_| {})
+        .unwrap_err();
+    assert!(status(&dev.store).unwrap().last_error.is_some());
+    assert_eq!(dev.store.reader().pending_count().unwrap(), 0);
+
+    server.offline = false;
+    let later = now() + chrono::Duration::minutes(5);
+    engine(1000)
+        .sync(&mut dev.store, &mut server, later, &mut |_| {})
+        .expect("sync");
+    let st = status(&dev.store).unwrap();
+    assert!(st.online);
+    assert_eq!(st.last_error, None, "the outage is over");
+    assert_eq!(st.last_success, Some(later));
+}
+
+#[test]
 fn a_server_that_never_moves_its_cursor_is_a_bad_answer_not_a_loop() {
     let (mut dev, mut server) = seeded(1000);
     server.stuck = true;

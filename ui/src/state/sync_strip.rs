@@ -67,13 +67,8 @@ pub fn strip(s: &SyncStatus, now: DateTime<Utc>, offset_minutes: i32) -> StripVi
         .as_deref()
         .map(str::trim)
         .filter(|e| !e.is_empty())
-        .map(|e| {
-            if s.online {
-                format!("Sync failed: {e}")
-            } else {
-                format!("Offline, sync failed: {e}")
-            }
-        });
+        // The state beside it already says online or offline.
+        .map(|e| format!("Sync failed: {e}"));
     let mut refused: Vec<String> = s
         .refused
         .iter()
@@ -173,7 +168,7 @@ mod tests {
         let v = strip(&s, now(), 0);
         assert_eq!(
             v.error.as_deref(),
-            Some("Offline, sync failed: the server could not be reached")
+            Some("Sync failed: the server could not be reached")
         );
         assert_eq!(
             v.refused,

@@ -1,0 +1,499 @@
+//! The real Biomend app in a real window: a technician scans an asset and
+//! completes a corrective work order with labor, parts, a closure code and
+//! a signature while the server is down, then the work reaches the server
+//! when it returns; a supervisor resolves a conflict. Screenshots of every
+//! main screen, landscape and portrait, go to `BIOMEND_SCREENSHOTS` (default
+//! `target/screenshots`).
+
+use biomend_core::App;
+use biomend_core::asset_edit::{self, AssetEdit};
+use biomend_core::sync::{self, LoginInput, TransportError};
+use biomend_demo::DemoParams;
+use biomend_domain::asset::AssetStatus;
+use biomend_protocol::Kind;
+use biomend_server::auth::HashCost;
+use biomend_server::local::LocalServer;
+use biomend_server::{Backend, SqliteBackend};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "demo";
+const WAIT: Duration = Duration::from_secs(60);
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn app_binary() -> PathBuf {
+    if let Ok(p) = std::env::var("BIOMEND_APP_BIN") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target"));
+    let bin = target.join("debug/biomend-app");
+    assert!(
+        bin.exists(),
+        "{} is missing: build the app first (cargo build -p biomend-app) or set BIOMEND_APP_BIN",
+        bin.display()
+    );
+    bin
+}
+
+fn shots_dir() -> PathBuf {
+    let d = std::env::var("BIOMEND_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| workspace().join("target/screenshots"));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    let until = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < until, "nothing listens on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+struct Server {
+    db: PathBuf,
+    addr: String,
+    running: Option<LocalServer>,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let db = dir.join("server.db");
+        let backend = SqliteBackend::open(&db).unwrap();
+        biomend_server::seed::seed_demo(
+            &backend,
+            &DemoParams::scaled(60, 200),
+            PASSWORD,
+            &HashCost::fast_for_tests(),
+        )
+        .unwrap();
+        drop(backend);
+        let mut s = Server {
+            db,
+            addr: "127.0.0.1:0".into(),
+            running: None,
+        };
+        s.up();
+        s
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn up(&mut self) {
+        let s = LocalServer::start_at(
+            &self.db,
+            biomend_server::Config {
+                hash_cost: HashCost::fast_for_tests(),
+            },
+            &self.addr,
+        )
+        .unwrap();
+        self.addr = s.url.trim_start_matches("http://").to_string();
+        self.running = Some(s);
+    }
+
+    fn down(&mut self) {
+        self.running = None;
+    }
+
+    fn backend(&self) -> &SqliteBackend {
+        &self.running.as_ref().expect("server is up").backend
+    }
+}
+
+/// Runs blocking work (a server's own runtime starting or stopping, a
+/// blocking HTTP client) from inside the test's async runtime, where tokio
+/// forbids it on a worker thread.
+fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// tauri-driver, stopped with SIGTERM so WebKitWebDriver goes with it.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .spawn()
+            .expect("tauri-driver must be installed (scripts/setup-desktop --e2e)");
+        wait_for_port(port);
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn open_app(driver: &Driver, args: &[String]) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        serde_json::json!({
+            "application": app_binary(),
+            "args": args,
+        }),
+    );
+    caps.insert("browserName".into(), serde_json::json!("wry"));
+    let c = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session on the app");
+    c.set_window_size(1280, 800).await.unwrap();
+    c
+}
+
+async fn el(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+async fn click(c: &Client, css: &str) {
+    el(c, css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = el(c, css).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn attr(c: &Client, css: &str, name: &str) -> String {
+    el(c, css)
+        .await
+        .attr(name)
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+/// Waits until `css`'s attribute (or text, for `None`) satisfies `ok`.
+async fn wait_until(
+    c: &Client,
+    css: &str,
+    name: Option<&str>,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let until = Instant::now() + WAIT;
+    loop {
+        let value = match c.find(Locator::Css(css)).await {
+            Ok(e) => match name {
+                Some(n) => e.attr(n).await.ok().flatten().unwrap_or_default(),
+                None => e.text().await.unwrap_or_default(),
+            },
+            Err(_) => String::new(),
+        };
+        if ok(&value) {
+            return value;
+        }
+        assert!(Instant::now() < until, "{css} {name:?} stayed '{value}'");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A screenshot of the window in both orientations, after the next paint.
+async fn shoot(c: &Client, name: &str) {
+    for (w, h, o) in [(1280, 800, "landscape"), (800, 1280, "portrait")] {
+        c.set_window_size(w, h).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(shots_dir().join(format!("{name}-{o}.png")), png).unwrap();
+    }
+    c.set_window_size(1280, 800).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+async fn sign_in(c: &Client, url: &str, user: &str) {
+    type_into(c, "#server-url", url).await;
+    type_into(c, "#username", user).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, "#sign-in").await;
+}
+
+/// Draws a stroke on the signature pad as a finger would.
+async fn sign(c: &Client) {
+    let pad = el(c, "#signature-pad").await;
+    c.execute(
+        "const p = arguments[0]; const r = p.getBoundingClientRect();
+         const ev = (type, x, y) => p.dispatchEvent(new PointerEvent(type, {
+             bubbles: true, pointerId: 1, pointerType: 'touch', isPrimary: true,
+             clientX: r.left + x, clientY: r.top + y, buttons: type === 'pointerup' ? 0 : 1 }));
+         ev('pointerdown', 20, 40);
+         for (let i = 1; i <= 12; i++) ev('pointermove', 20 + i * 15, 40 + (i % 2) * 18);
+         ev('pointerup', 200, 40);",
+        vec![serde_json::to_value(pad).unwrap()],
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = off_runtime(|| Server::start(dir.path()));
+    let url = server.url();
+    let driver = Driver::start();
+
+    // ---- the technician -------------------------------------------------
+    let tech_db = dir.path().join("tech.sqlite");
+    let c = open_app(
+        &driver,
+        &[
+            "--db".into(),
+            tech_db.display().to_string(),
+            "--server".into(),
+            url.clone(),
+        ],
+    )
+    .await;
+    el(&c, "#username").await;
+    shoot(&c, "sign-in").await;
+    sign_in(&c, &url, "demo.tech").await;
+    el(&c, "#my-day").await;
+    wait_until(&c, "#sync-status", Some("data-online"), |v| v == "true").await;
+    shoot(&c, "my-day").await;
+
+    // Scan: the wedge scanner types the tag and Enter.
+    let tag = attr(&c, ".pm-row", "data-tag").await;
+    assert!(!tag.is_empty());
+    type_into(&c, "#scan", &format!("{tag}\n")).await;
+    wait_until(&c, "#asset-page", Some("data-tag"), |v| v == tag).await;
+    shoot(&c, "asset").await;
+
+    // The network goes down; the technician carries on.
+    off_runtime(|| server.down());
+    click(&c, "#new-corrective").await;
+    let problem = format!("Keypad unresponsive after a fall ({})", std::process::id());
+    type_into(&c, "#problem", &problem).await;
+    type_into(&c, "#reported-by", "RN Alvarez, 4 West").await;
+    click(&c, ".priority[data-priority='urgent']").await;
+    shoot(&c, "new-work-order").await;
+    click(&c, "#create-wo").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "open").await;
+    click(&c, "#step-start").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "in_progress").await;
+
+    type_into(&c, "#labor-minutes", "50").await;
+    type_into(&c, "#labor-note", "replaced keypad membrane").await;
+    click(&c, "#add-labor").await;
+    type_into(&c, "#part-number", "KP-2210").await;
+    type_into(&c, "#part-desc", "Keypad membrane").await;
+    type_into(&c, "#part-qty", "1").await;
+    type_into(&c, "#part-cost", "$64.50").await;
+    click(&c, "#add-part").await;
+    click(&c, "#save-record").await;
+    wait_until(&c, "#wo-page .labor-entry", None, |v| v.contains("50")).await;
+
+    click(&c, ".closure[data-code='abuse']").await;
+    type_into(
+        &c,
+        "#findings",
+        "Dropped; membrane cracked. Replaced and function-tested.",
+    )
+    .await;
+    sign(&c).await;
+    shoot(&c, "work-order").await;
+    click(&c, "#complete").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "completed").await;
+    let number = attr(&c, "#wo-page", "data-number").await;
+
+    // Offline: the strip says so and counts what waits.
+    click(&c, "#sync-now").await;
+    wait_until(&c, "#sync-status", Some("data-online"), |v| v == "false").await;
+    let pending: u64 = wait_until(&c, "#pending-count", None, |v| {
+        v.trim().parse::<u64>().is_ok_and(|n| n >= 4)
+    })
+    .await
+    .trim()
+    .parse()
+    .unwrap();
+    assert!(pending >= 4);
+    let why = wait_until(&c, "#sync-error", None, |v| !v.is_empty()).await;
+    assert!(why.to_lowercase().contains("offline"), "{why}");
+    shoot(&c, "offline").await;
+
+    // The network returns: the work reaches the server.
+    off_runtime(|| server.up());
+    click(&c, "#sync-now").await;
+    wait_until(&c, "#pending-count", None, |v| v.trim() == "0").await;
+    wait_until(&c, "#sync-status", Some("data-online"), |v| v == "true").await;
+    let on_server = server
+        .backend()
+        .read(|txn| txn.rows_of_kind(Kind::WorkOrder))
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.body).ok())
+        .find(|w| w["problem"] == serde_json::json!(problem))
+        .unwrap_or_else(|| panic!("{number} is not on the server"));
+    assert_eq!(on_server["status"], "completed");
+    assert_eq!(on_server["closure"], "abuse");
+    let wo_id = on_server["id"].clone();
+    let labor = server
+        .backend()
+        .read(|txn| txn.rows_of_kind(Kind::Labor))
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(&r.body).ok())
+        .filter(|l| l["work_order_id"] == wo_id)
+        .count();
+    assert_eq!(labor, 1, "the labor reached the server once");
+    c.close().await.unwrap();
+
+    // ---- a conflict, made by two tablets editing one asset's status --------
+    let conflict_tag = off_runtime(|| make_conflict(&server, dir.path(), &tag));
+
+    // ---- the supervisor ---------------------------------------------------
+    let sup_db = dir.path().join("super.sqlite");
+    let c = open_app(
+        &driver,
+        &[
+            "--db".into(),
+            sup_db.display().to_string(),
+            "--server".into(),
+            url.clone(),
+        ],
+    )
+    .await;
+    sign_in(&c, &url, "demo.super").await;
+    el(&c, "#my-day").await;
+    click(&c, "#nav-shift").await;
+    el(&c, "#shift .person").await;
+    shoot(&c, "shift").await;
+    click(&c, "#nav-signoff").await;
+    el(&c, "#signoff").await;
+    shoot(&c, "sign-off").await;
+    click(&c, "#nav-team").await;
+    el(&c, "#team .team-row").await;
+    shoot(&c, "team").await;
+
+    click(&c, "#nav-conflicts").await;
+    let row = el(&c, "#conflicts .conflict").await;
+    let id = row.attr("data-id").await.unwrap().expect("a conflict id");
+    shoot(&c, "conflicts").await;
+    type_into(
+        &c,
+        ".conflict-note",
+        "Confirmed on the floor: the pump is here",
+    )
+    .await;
+    click(&c, ".resolve-reverse").await;
+    let until = Instant::now() + WAIT;
+    loop {
+        let conflict_id: uuid::Uuid = id.parse().expect("a conflict id is a uuid");
+        let resolved = server
+            .backend()
+            .read(|txn| txn.conflict(conflict_id))
+            .unwrap()
+            .is_some_and(|k| k.conflict.resolution.is_some());
+        if resolved {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "conflict {id} on {conflict_tag} was never resolved"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    c.close().await.unwrap();
+    off_runtime(move || drop(server));
+}
+
+/// Two tablets set one asset's status differently offline, then sync: the
+/// server keeps one by its rule and lists the conflict for supervisors.
+fn make_conflict(server: &Server, dir: &Path, tag: &str) -> String {
+    let mut a = tablet(server, dir, "demo.tech");
+    let mut b = tablet(server, dir, "tech02");
+    for (t, user, status) in [
+        (&mut a, "demo.tech", AssetStatus::OutOfService),
+        (&mut b, "tech02", AssetStatus::Missing),
+    ] {
+        asset_edit::run(
+            &mut t.0,
+            &AssetEdit {
+                username: user.into(),
+                tag: tag.into(),
+                status: Some(status),
+                ..AssetEdit::default()
+            },
+        )
+        .unwrap();
+    }
+    b.sync();
+    a.sync();
+    tag.to_string()
+}
+
+struct Tablet(App, biomend_net::HttpTransport);
+
+impl Tablet {
+    fn sync(&mut self) {
+        sync::sync_now(&mut self.0, &mut self.1, &mut |_| {}).unwrap();
+    }
+}
+
+fn tablet(server: &Server, dir: &Path, user: &str) -> Tablet {
+    let mut app = App::open(&dir.join(format!("cli-{user}.sqlite"))).unwrap();
+    sync::login(
+        &mut app,
+        &LoginInput {
+            server_url: server.url(),
+            username: user.into(),
+            password: PASSWORD.into(),
+            device_name: format!("{user} second tablet"),
+        },
+        |url, req| biomend_net::login(url, req).map_err(TransportError::from),
+    )
+    .unwrap();
+    let login = sync::credentials(&app).unwrap();
+    let net = biomend_net::HttpTransport::new(&login.server_url, &login.token).unwrap();
+    let mut t = Tablet(app, net);
+    t.sync();
+    t
+}
