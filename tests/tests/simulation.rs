@@ -273,6 +273,7 @@ fn login(rt: &tokio::runtime::Runtime, server: &Server, username: &str) -> Login
         username: username.into(),
         password: PASSWORD.into(),
         device_name: format!("{username} tablet"),
+        next_seq: 0,
     };
     let got = call(
         rt,

@@ -148,6 +148,44 @@ impl Tablet {
         t
     }
 
+    /// Signs this tablet in again, for `username`: the server enrols it as
+    /// a new device, and the tablet keeps its file and outbox.
+    fn sign_in_as(&mut self, server: &Server, username: &'static str) {
+        let signed = sync::login(
+            &mut self.app,
+            &LoginInput {
+                server_url: server.url.clone(),
+                username: username.into(),
+                password: PASSWORD.into(),
+                device_name: format!("{username} tablet"),
+            },
+            |url, req| biomend_net::login(url, req).map_err(TransportError::from),
+        )
+        .unwrap();
+        let login = sync::credentials(&self.app).unwrap();
+        self.net = HttpTransport::new(&login.server_url, &login.token).unwrap();
+        self.username = username;
+        self.device_id = signed.device_id;
+    }
+
+    /// Every mutation in the outbox, as (seq, id, state).
+    fn outbox(&self) -> Vec<(u64, Uuid, String)> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare("SELECT seq, id, state FROM outbox ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                Uuid::from_slice(&r.get::<_, Vec<u8>>(1)?).unwrap(),
+                r.get(2)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    }
+
     fn sync(&mut self) -> sync::SyncSummary {
         sync::sync_now(&mut self.app, &mut self.net, &mut |_| {}).unwrap_or_else(|e| {
             panic!("{} could not sync: {e}", self.username);
@@ -588,4 +626,106 @@ fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
         Err(TransportError::Rejected(body)) => assert_eq!(body.code, "forbidden"),
         other => panic!("a technician reached the conflicts list: {other:?}"),
     }
+}
+
+#[test]
+fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice() {
+    let server = Server::start();
+    let mut t = Tablet::new(&server, "demo.tech", Duration::zero());
+    let (tag, room) = shared_asset(&t);
+    let first_device = t.device_id;
+
+    // The morning shift: demo.tech's work reaches the server.
+    for i in 0..3 {
+        t.clock.advance(Duration::minutes(10));
+        t.edit(AssetEdit {
+            tag: tag.clone(),
+            notes: Some(format!("Morning round {i}")),
+            ..AssetEdit::default()
+        });
+    }
+    let round = t.sync();
+    assert_eq!(round.report.push.applied, 3);
+    let morning = t.outbox();
+    assert_eq!(morning.len(), 3);
+
+    // The afternoon shift signs in on the same tablet and works.
+    t.sign_in_as(&server, "tech02");
+    assert_ne!(
+        t.device_id, first_device,
+        "a new sign-in enrols a new device"
+    );
+    t.clock.advance(Duration::hours(4));
+    t.edit(AssetEdit {
+        tag: tag.clone(),
+        place: Some(Place::Location(room.into())),
+        ..AssetEdit::default()
+    });
+    t.edit(AssetEdit {
+        tag: tag.clone(),
+        notes: Some("Afternoon round".into()),
+        ..AssetEdit::default()
+    });
+    let round = t.sync();
+    assert!(round.rejected.is_empty(), "{:?}", round.rejected);
+    assert_eq!(round.report.push.applied, 2);
+    // A second round, as the background worker would run, sends nothing.
+    let again = t.sync();
+    assert_eq!(again.report.push.applied, 0);
+
+    // Every mutation is applied, and the server logged each exactly once,
+    // under the device that pushed it and its own seq.
+    let outbox = t.outbox();
+    assert_eq!(outbox.len(), 5);
+    assert_eq!(
+        outbox[..3],
+        morning[..],
+        "the morning's work was not sent again"
+    );
+    assert!(
+        outbox.iter().all(|(_, _, state)| state == "applied"),
+        "{outbox:?}"
+    );
+    let second_device = t.device_id;
+    let (devices, logged) = server
+        .backend
+        .read(|txn| -> Result<_, biomend_server::StoreError> {
+            let devices = (
+                txn.device(first_device)?.unwrap().last_seq,
+                txn.device(second_device)?.unwrap().last_seq,
+            );
+            let mut logged = Vec::new();
+            for (seq, _, _) in &outbox {
+                for device in [first_device, second_device] {
+                    if let Some(e) = txn.logged_mutation(device, *seq)? {
+                        logged.push((device, e.seq, e.mutation_id, e.rejection));
+                    }
+                }
+            }
+            Ok((devices, logged))
+        })
+        .unwrap();
+    assert_eq!(devices, (3, 5), "each device's last seq");
+    let expected: Vec<_> = outbox
+        .iter()
+        .map(|(seq, id, _)| {
+            let device = if *seq <= 3 {
+                first_device
+            } else {
+                second_device
+            };
+            (device, *seq, *id, None)
+        })
+        .collect();
+    assert_eq!(logged, expected, "each mutation logged once, by its device");
+
+    // The server holds the afternoon's edits, and a new tablet sees them.
+    let id = t.asset(&tag).id;
+    let stored: biomend_protocol::AssetV1 = server.row(Kind::Asset, id);
+    assert_eq!(stored.notes, "Afternoon round");
+    assert_eq!(stored.location_id, Some(room));
+    let fresh = Tablet::new(&server, "demo.tech", Duration::zero());
+    let seen = fresh.asset(&tag);
+    assert_eq!(seen.notes, "Afternoon round");
+    assert_eq!(seen.location_id, Some(room));
 }

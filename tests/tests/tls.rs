@@ -149,6 +149,7 @@ fn login_request() -> LoginRequest {
         username: "demo.tech".into(),
         password: PASSWORD.into(),
         device_name: "ward tablet".into(),
+        next_seq: 0,
     }
 }
 

@@ -84,6 +84,10 @@ pub fn login_with_ca(
         username: input.username.trim().to_string(),
         password: input.password.clone(),
         device_name: device_name.to_string(),
+        // The server starts the new device where this tablet's outbox
+        // goes on, or a tablet enrolled again would push seqs it does not
+        // expect.
+        next_seq: app.store().reader().next_push_seq()?,
     };
     let resp = call(input.server_url.trim(), &req).map_err(biomend_sync::SyncError::from)?;
     let login = DeviceLogin {

@@ -159,6 +159,7 @@ fn login_and_supervisor_calls_use_their_paths() {
             username: "ana".into(),
             password: "pw".into(),
             device_name: "ICU tablet".into(),
+            next_seq: 0,
         },
     )
     .unwrap();

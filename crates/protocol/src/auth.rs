@@ -18,6 +18,18 @@ pub struct LoginRequest {
     /// What the device is called in the administrator's list, e.g. "ICU
     /// tablet 3".
     pub device_name: String,
+    /// The seq of the next mutation this device will push: its oldest
+    /// pending one, or one past the last it ever recorded. A tablet signed
+    /// in again (for another user) keeps its outbox numbering, so the
+    /// server starts the new device there instead of at 1. Absent or 0
+    /// (an older app, a new tablet) means from 1; left out of the JSON when
+    /// 0, so a new tablet still signs in to a server that predates it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub next_seq: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl fmt::Debug for LoginRequest {
@@ -27,6 +39,7 @@ impl fmt::Debug for LoginRequest {
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .field("device_name", &self.device_name)
+            .field("next_seq", &self.next_seq)
             .finish()
     }
 }

@@ -164,10 +164,41 @@ fn login_secrets_stay_out_of_debug_output() {
         username: "demo.tech".into(),
         password: "correct horse battery staple".into(),
         device_name: "ICU tablet 3".into(),
+        next_seq: 41,
     };
     let shown = format!("{req:?}");
     assert!(
         shown.contains("demo.tech") && !shown.contains("horse"),
         "{shown}"
+    );
+}
+
+#[test]
+fn a_login_request_carries_the_next_seq_and_an_older_apps_request_still_parses() {
+    let req = LoginRequest {
+        protocol_version: PROTOCOL_VERSION,
+        username: "demo.tech".into(),
+        password: "pw".into(),
+        device_name: "ICU tablet 3".into(),
+        next_seq: 41,
+    };
+    let json = serde_json::to_value(&req).unwrap();
+    assert_eq!(json["next_seq"], 41);
+    assert_eq!(serde_json::from_value::<LoginRequest>(json).unwrap(), req);
+
+    // An app from before the field: it means "from 1".
+    let old: LoginRequest = serde_json::from_str(
+        r#"{"protocol_version":1,"username":"demo.tech","password":"pw","device_name":"t"}"#,
+    )
+    .unwrap();
+    assert_eq!(old.next_seq, 0);
+    // A new tablet sends nothing extra, so a server that predates the
+    // field still takes its sign-in.
+    let fresh = LoginRequest { next_seq: 0, ..req };
+    assert!(
+        serde_json::to_value(&fresh)
+            .unwrap()
+            .get("next_seq")
+            .is_none()
     );
 }

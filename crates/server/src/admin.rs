@@ -62,7 +62,7 @@ pub fn enroll_device(
         let user = txn
             .user_by_username(username)?
             .ok_or_else(|| AdminError::NotFound(format!("no user '{username}'")))?;
-        Ok(auth::enroll_device(txn, &user, name, Utc::now())?)
+        Ok(auth::enroll_device(txn, &user, name, 0, Utc::now())?)
     })
 }
 

@@ -244,10 +244,16 @@ pub fn add_user(
 
 /// Enrols a new device for `user` and returns it with its token (the only
 /// time the token exists outside the device).
+///
+/// `next_seq` is the seq of the first mutation the device will push (0
+/// or 1 for a new tablet): a tablet signed in again for another user
+/// keeps numbering its outbox where it was, so its new device starts
+/// there (`last_seq = next_seq - 1`) instead of expecting seq 1.
 pub fn enroll_device(
     txn: &mut dyn Txn,
     user: &UserRow,
     name: &str,
+    next_seq: u64,
     now: DateTime<Utc>,
 ) -> Result<(DeviceRow, Token), AuthError> {
     let name = name.trim();
@@ -255,6 +261,13 @@ pub fn enroll_device(
         return Err(AuthError::Invalid(
             "the device name must be 1 to 200 characters".into(),
         ));
+    }
+    // Seqs are stored as signed 64-bit integers.
+    if next_seq > i64::MAX as u64 {
+        return Err(AuthError::Invalid(format!(
+            "next_seq must be at most {}",
+            i64::MAX
+        )));
     }
     let token = Token::generate()?;
     let device = DeviceRow {
@@ -264,7 +277,7 @@ pub fn enroll_device(
         token_sha256: token.sha256(),
         created_at: now,
         revoked_at: None,
-        last_seq: 0,
+        last_seq: next_seq.saturating_sub(1),
         last_seen: Some(now),
     };
     txn.insert_device(&device)?;

@@ -381,10 +381,11 @@ async fn login<B: Backend>(
     .ok_or_else(|| ApiError::unauthenticated(WRONG_LOGIN))?;
     let backend = st.backend.clone();
     let now = Utc::now();
+    let next_seq = req.next_seq;
     let (device, token, user) = blocking(move || {
         backend
             .write(|txn| {
-                let (device, token) = auth::enroll_device(txn, &user, &device_name, now)?;
+                let (device, token) = auth::enroll_device(txn, &user, &device_name, next_seq, now)?;
                 Ok((device, token, user))
             })
             .map_err(|e: auth::AuthError| match e {

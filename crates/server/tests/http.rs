@@ -259,6 +259,22 @@ async fn hostile_requests_get_a_4xx_with_a_code_and_never_a_5xx() {
         ),
         (
             "POST",
+            "/v1/login",
+            None,
+            Some(serde_json::to_vec(&json!({"protocol_version":1,"username":"demo.tech","password":"demo","device_name":"x","next_seq":u64::MAX})).unwrap()),
+            400,
+            "bad_request",
+        ),
+        (
+            "POST",
+            "/v1/login",
+            None,
+            Some(serde_json::to_vec(&json!({"protocol_version":1,"username":"demo.tech","password":"demo","device_name":"x","next_seq":-1})).unwrap()),
+            400,
+            "bad_request",
+        ),
+        (
+            "POST",
             "/v1/push",
             tok,
             Some(serde_json::to_vec(&json!({"protocol_version":1,"schema_version":7,"device_id":dev,"mutations":[{"id":dev,"seq":1,"name":"x","version":1,"hlc":"garbage","payload":{}}]})).unwrap()),

@@ -5,6 +5,7 @@
 mod common;
 
 use biomend_protocol::*;
+use biomend_server::Backend;
 use biomend_server::apply::rule;
 use chrono::Duration;
 use common::*;
@@ -41,6 +42,43 @@ async fn a_gap_is_answered_with_the_seq_expected() {
     let r = a.push_envelopes(vec![env2]).await;
     assert!(r.results.is_empty());
     assert_eq!(r.expected_seq, Some(1));
+}
+
+#[tokio::test]
+async fn a_tablet_signed_in_again_starts_its_new_device_at_the_seq_it_sends() {
+    let s = TestServer::start().await;
+    let a = s.login_at("demo.tech", 42).await;
+    let asset = s.assets_at(a.user.sites[0])[0].id.0;
+    let env = a.envelope(&create(&work_order(
+        asset,
+        "WO-T-R1",
+        a.user.id,
+        "corrective",
+    )));
+    assert_eq!(env.seq, 42);
+    let r = a.push_envelopes(vec![env]).await;
+    assert_eq!(r.results[0].outcome, Outcome::Applied);
+    assert_eq!(r.expected_seq, None);
+    let device = s
+        .backend
+        .read(|txn| txn.device(a.device_id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(device.last_seq, 42);
+
+    // 0 and 1 both mean "a new tablet": the first push is seq 1.
+    for next in [0, 1] {
+        let b = s.login_at("demo.tech", next).await;
+        let r = b
+            .push_envelopes(vec![b.envelope(&create(&work_order(
+                asset,
+                &format!("WO-T-R2-{next}"),
+                b.user.id,
+                "corrective",
+            )))])
+            .await;
+        assert_eq!(r.results[0].outcome, Outcome::Applied, "next_seq {next}");
+    }
 }
 
 #[tokio::test]

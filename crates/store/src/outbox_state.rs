@@ -164,6 +164,24 @@ impl Reader<'_> {
         )? as u64)
     }
 
+    /// The seq the next push starts at: the oldest pending mutation's, or
+    /// one past the last seq ever recorded (seqs are never reused, so this
+    /// holds after rows are pruned), 1 for an empty outbox. A new sign-in
+    /// tells the server, so a tablet enrolled again continues its
+    /// numbering.
+    pub fn next_push_seq(&self) -> Result<u64> {
+        Ok(self.c.query_row(
+            "SELECT COALESCE(
+                 (SELECT min(seq) FROM outbox WHERE state = 'pending'),
+                 (SELECT max(seq) FROM (
+                      SELECT seq FROM sqlite_sequence WHERE name = 'outbox'
+                      UNION ALL SELECT max(seq) FROM outbox)) + 1,
+                 1)",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
     /// The seq of the oldest pending mutation.
     pub fn first_pending_seq(&self) -> Result<Option<u64>> {
         Ok(self

@@ -104,6 +104,12 @@ impl TestServer {
     }
 
     pub async fn login(&self, username: &str) -> Client {
+        self.login_at(username, 0).await
+    }
+
+    /// Signs in as a tablet whose next push starts at `next_seq` (one
+    /// signed in again after earlier work); the client numbers from there.
+    pub async fn login_at(&self, username: &str, next_seq: u64) -> Client {
         let http = http();
         let res = http
             .post(format!("{}/v1/login", self.base))
@@ -112,6 +118,7 @@ impl TestServer {
                 "username": username,
                 "password": PASSWORD,
                 "device_name": format!("{username} tablet"),
+                "next_seq": next_seq,
             }))
             .send()
             .await
@@ -124,7 +131,7 @@ impl TestServer {
             token: login.token,
             device_id: login.device_id,
             user: login.user,
-            seq: AtomicU64::new(0),
+            seq: AtomicU64::new(next_seq.saturating_sub(1)),
         }
     }
 }
