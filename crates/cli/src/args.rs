@@ -411,6 +411,11 @@ pub enum WoCmd {
     Queue {
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Ask the server (signed-in supervisors): completed work from
+        /// every device of your sites, with open conflicts, including work
+        /// this device has not pulled yet
+        #[arg(long)]
+        server: bool,
     },
 }
 

@@ -455,7 +455,14 @@ fn work_order(cli: &Cli, w: &WoCmd, out: &Out) -> anyhow::Result<ExitCode> {
             )?
         }
         WoCmd::Signoff { number } => biomend_core::sign_off::run(&mut app, user, number)?,
-        WoCmd::Queue { limit } => {
+        WoCmd::Queue {
+            limit,
+            server: true,
+        } => return netcmd::sign_off_queue(cli, *limit, out),
+        WoCmd::Queue {
+            limit,
+            server: false,
+        } => {
             let q = biomend_core::sign_off::queue(&app, user, *limit)?;
             out.show(&q, || output::work_order_list(&q));
             return Ok(ExitCode::SUCCESS);

@@ -1,5 +1,5 @@
 //! The commands that talk to the server: sign in, sync, sync status, and
-//! the supervisor's conflicts and incoming work. The HTTP transport is
+//! the supervisor's conflicts, incoming work and sign-off queue. The HTTP transport is
 //! built here and handed to the core.
 
 #![allow(clippy::print_stderr)]
@@ -289,6 +289,41 @@ pub fn incoming(
                     i.summary,
                     i.outcome,
                     i.device_name
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wo queue --server`: the server's sign-off queue for the supervisor's
+/// sites, oldest completion first, at most `limit` (1 to 1,000).
+pub fn sign_off_queue(cli: &crate::args::Cli, limit: u32, out: &Out) -> anyhow::Result<ExitCode> {
+    let app = open(cli)?;
+    let user = acting_user(cli, &app)?;
+    let mut t = transport(&app)?;
+    let mut list = biomend_core::supervisor::sign_off_queue(&app, &user, &mut t)?;
+    list.truncate(limit.clamp(1, 1000) as usize);
+    out.show(&list, || {
+        if list.is_empty() {
+            return "nothing waits for sign-off".into();
+        }
+        list.iter()
+            .map(|w| {
+                format!(
+                    "{:<13} {:<12} {:<11} {:<16} {:<20} {}{}",
+                    w.number,
+                    w.asset_tag,
+                    w.kind,
+                    w.completed_at
+                        .map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                    w.completed_by_name,
+                    w.closure.as_deref().unwrap_or(""),
+                    match w.open_conflicts {
+                        0 => String::new(),
+                        n => format!("  ({n} open conflict(s): settle them first)"),
+                    }
                 )
             })
             .collect::<Vec<_>>()
