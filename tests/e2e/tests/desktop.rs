@@ -5,257 +5,19 @@
 //! main screen, landscape and portrait, go to `BIOMEND_SCREENSHOTS` (default
 //! `target/screenshots`).
 
+mod common;
+
 use biomend_core::App;
 use biomend_core::asset_edit::{self, AssetEdit};
 use biomend_core::sync::{self, LoginInput, TransportError};
 use biomend_demo::DemoParams;
 use biomend_domain::asset::AssetStatus;
 use biomend_protocol::Kind;
-use biomend_server::auth::HashCost;
-use biomend_server::local::LocalServer;
-use biomend_server::{Backend, SqliteBackend};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use biomend_server::Backend;
+use common::*;
+use fantoccini::Client;
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-const PASSWORD: &str = "demo";
-const WAIT: Duration = Duration::from_secs(60);
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn app_binary() -> PathBuf {
-    if let Ok(p) = std::env::var("BIOMEND_APP_BIN") {
-        return PathBuf::from(p);
-    }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace().join("target"));
-    let bin = target.join("debug/biomend-app");
-    assert!(
-        bin.exists(),
-        "{} is missing: build the app first (cargo build -p biomend-app) or set BIOMEND_APP_BIN",
-        bin.display()
-    );
-    bin
-}
-
-fn shots_dir() -> PathBuf {
-    let d = std::env::var("BIOMEND_SCREENSHOTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace().join("target/screenshots"));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16) {
-    let until = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "nothing listens on port {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct Server {
-    db: PathBuf,
-    addr: String,
-    running: Option<LocalServer>,
-}
-
-impl Server {
-    fn start(dir: &Path) -> Server {
-        let db = dir.join("server.db");
-        let backend = SqliteBackend::open(&db).unwrap();
-        biomend_server::seed::seed_demo(
-            &backend,
-            &DemoParams::scaled(60, 200),
-            PASSWORD,
-            &HashCost::fast_for_tests(),
-        )
-        .unwrap();
-        drop(backend);
-        let mut s = Server {
-            db,
-            addr: "127.0.0.1:0".into(),
-            running: None,
-        };
-        s.up();
-        s
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn up(&mut self) {
-        let s = LocalServer::start_at(
-            &self.db,
-            biomend_server::Config {
-                hash_cost: HashCost::fast_for_tests(),
-            },
-            &self.addr,
-        )
-        .unwrap();
-        self.addr = s.url.trim_start_matches("http://").to_string();
-        self.running = Some(s);
-    }
-
-    fn down(&mut self) {
-        self.running = None;
-    }
-
-    fn backend(&self) -> &SqliteBackend {
-        &self.running.as_ref().expect("server is up").backend
-    }
-}
-
-/// Runs blocking work (a server's own runtime starting or stopping, a
-/// blocking HTTP client) from inside the test's async runtime, where tokio
-/// forbids it on a worker thread.
-fn off_runtime<T>(f: impl FnOnce() -> T) -> T {
-    tokio::task::block_in_place(f)
-}
-
-/// tauri-driver, stopped with SIGTERM so WebKitWebDriver goes with it.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let port = free_port();
-        let native = free_port();
-        let child = Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .spawn()
-            .expect("tauri-driver must be installed (scripts/setup-desktop --e2e)");
-        wait_for_port(port);
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-async fn open_app(driver: &Driver, args: &[String]) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({
-            "application": app_binary(),
-            "args": args,
-        }),
-    );
-    caps.insert("browserName".into(), serde_json::json!("wry"));
-    let c = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session on the app");
-    c.set_window_size(1280, 800).await.unwrap();
-    c
-}
-
-async fn el(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-}
-
-async fn click(c: &Client, css: &str) {
-    el(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = el(c, css).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn attr(c: &Client, css: &str, name: &str) -> String {
-    el(c, css)
-        .await
-        .attr(name)
-        .await
-        .unwrap()
-        .unwrap_or_default()
-}
-
-/// Waits until `css`'s attribute (or text, for `None`) satisfies `ok`.
-async fn wait_until(
-    c: &Client,
-    css: &str,
-    name: Option<&str>,
-    ok: impl Fn(&str) -> bool,
-) -> String {
-    let until = Instant::now() + WAIT;
-    loop {
-        let value = match c.find(Locator::Css(css)).await {
-            Ok(e) => match name {
-                Some(n) => e.attr(n).await.ok().flatten().unwrap_or_default(),
-                None => e.text().await.unwrap_or_default(),
-            },
-            Err(_) => String::new(),
-        };
-        if ok(&value) {
-            return value;
-        }
-        assert!(Instant::now() < until, "{css} {name:?} stayed '{value}'");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// A screenshot of the window in both orientations, after the next paint.
-async fn shoot(c: &Client, name: &str) {
-    for (w, h, o) in [(1280, 800, "landscape"), (800, 1280, "portrait")] {
-        c.set_window_size(w, h).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(600)).await;
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(shots_dir().join(format!("{name}-{o}.png")), png).unwrap();
-    }
-    c.set_window_size(1280, 800).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-}
-
-async fn sign_in(c: &Client, url: &str, user: &str) {
-    type_into(c, "#server-url", url).await;
-    type_into(c, "#username", user).await;
-    type_into(c, "#password", PASSWORD).await;
-    click(c, "#sign-in").await;
-}
 
 /// Draws a stroke on the signature pad as a finger would.
 async fn sign(c: &Client) {
@@ -277,7 +39,7 @@ async fn sign(c: &Client) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = off_runtime(|| Server::start(dir.path()));
+    let mut server = off_runtime(|| Server::start(dir.path(), &DemoParams::scaled(60, 200)));
     let url = server.url();
     let driver = Driver::start();
 
