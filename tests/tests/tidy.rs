@@ -295,11 +295,7 @@ fn no_ignored_or_should_panic_tests() {
 fn architecture_doc_names_every_crate() {
     let doc = fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md exists");
     for c in crates() {
-        let rel = c
-            .strip_prefix(root())
-            .unwrap_or(&c)
-            .display()
-            .to_string();
+        let rel = c.strip_prefix(root()).unwrap_or(&c).display().to_string();
         assert!(
             doc.contains(&format!("`{rel}`")),
             "ARCHITECTURE.md must describe `{rel}`"
