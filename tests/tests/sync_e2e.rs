@@ -17,8 +17,9 @@ use biomend_domain::work_order::{ClosureCode, Priority};
 use biomend_net::HttpTransport;
 use biomend_protocol::Kind;
 use biomend_server::auth::HashCost;
+use biomend_server::backend::postgres::ScratchDatabase;
 use biomend_server::local::LocalServer;
-use biomend_server::{Backend, Config, SqliteBackend};
+use biomend_server::{AnyBackend, Backend, Config, Database};
 use biomend_store::Store;
 use biomend_sync::{SupervisorApi, TransportError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -33,39 +34,54 @@ static NEXT_TABLET: AtomicU64 = AtomicU64::new(1);
 
 struct Server {
     dir: tempfile::TempDir,
-    db: PathBuf,
     url: String,
-    backend: Arc<SqliteBackend>,
-    _server: LocalServer,
+    backend: Arc<AnyBackend>,
+    // Declared before `_scratch`: the server stops before its scratch
+    // database is dropped.
+    _server: LocalServer<AnyBackend>,
+    _scratch: Option<ScratchDatabase>,
 }
 
 impl Server {
+    /// The demo hospital on a SQLite server.
     fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.db");
-        {
-            let backend = SqliteBackend::open(&db).unwrap();
-            biomend_server::seed::seed_demo(
-                &backend,
-                &DemoParams::scaled(60, 200),
-                PASSWORD,
-                &HashCost::fast_for_tests(),
-            )
-            .unwrap();
-        }
-        let server = LocalServer::start(
-            &db,
+        let db = Database::Sqlite(dir.path().join("server.db"));
+        Server::serve(dir, db, None)
+    }
+
+    /// The demo hospital on a PostgreSQL server, in a database of its own
+    /// on the server `BIOMEND_TEST_POSTGRES` names.
+    #[cfg(feature = "postgres-tests")]
+    fn start_postgres() -> Server {
+        let scratch = ScratchDatabase::from_env().unwrap_or_else(|e| panic!("{e}"));
+        let db = Database::Postgres(scratch.target().clone());
+        Server::serve(tempfile::tempdir().unwrap(), db, Some(scratch))
+    }
+
+    fn serve(dir: tempfile::TempDir, db: Database, scratch: Option<ScratchDatabase>) -> Server {
+        let backend = Arc::new(db.open().unwrap());
+        biomend_server::seed::seed_demo(
+            &*backend,
+            &DemoParams::scaled(60, 200),
+            PASSWORD,
+            &HashCost::fast_for_tests(),
+        )
+        .unwrap();
+        let server = LocalServer::serve(
+            backend.clone(),
             Config {
                 hash_cost: HashCost::fast_for_tests(),
             },
+            "127.0.0.1:0",
         )
         .unwrap();
         Server {
             dir,
-            db,
             url: server.url.clone(),
-            backend: server.backend.clone(),
+            backend,
             _server: server,
+            _scratch: scratch,
         }
     }
 
@@ -261,9 +277,9 @@ fn shared_asset(t: &Tablet) -> (String, Uuid) {
     (tag, Uuid::from_slice(&room).unwrap())
 }
 
-#[test]
-fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit() {
-    let server = Server::start();
+fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit(
+    server: Server,
+) {
     let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
     let mut b = Tablet::new(&server, "tech02", Duration::zero());
     let (tag, room) = shared_asset(&a);
@@ -306,9 +322,7 @@ fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their
     );
 }
 
-#[test]
-fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it() {
-    let server = Server::start();
+fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it(server: Server) {
     // Clocks a day apart either way must change nothing.
     let mut a = Tablet::new(&server, "demo.tech", Duration::days(1));
     let mut b = Tablet::new(&server, "tech02", Duration::days(-1));
@@ -369,9 +383,9 @@ fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it(
     );
 }
 
-#[test]
-fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records() {
-    let server = Server::start();
+fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records(
+    server: Server,
+) {
     let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
     let tag: String = a
         .db()
@@ -463,9 +477,7 @@ fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_la
     );
 }
 
-#[test]
-fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly() {
-    let server = Server::start();
+fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly(server: Server) {
     let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
     let tags: Vec<String> = {
         let db = a.db();
@@ -575,9 +587,7 @@ fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly() {
     assert_eq!(week_labor, mine);
 }
 
-#[test]
-fn a_revoked_tablet_is_refused_and_keeps_its_work() {
-    let server = Server::start();
+fn a_revoked_tablet_is_refused_and_keeps_its_work(server: Server) {
     let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
     let (tag, _) = shared_asset(&a);
     a.edit(AssetEdit {
@@ -585,7 +595,7 @@ fn a_revoked_tablet_is_refused_and_keeps_its_work() {
         notes: Some("Written before the tablet was lost".into()),
         ..AssetEdit::default()
     });
-    biomend_server::admin::revoke_device(&server.db, a.device_id).unwrap();
+    biomend_server::admin::revoke_device(&*server.backend, a.device_id).unwrap();
     let err = sync::sync_now(&mut a.app, &mut a.net, &mut |_| {}).unwrap_err();
     assert!(
         err.to_string().contains("unauthenticated") || err.to_string().contains("sign"),
@@ -594,9 +604,7 @@ fn a_revoked_tablet_is_refused_and_keeps_its_work() {
     assert_eq!(a.app.store().reader().pending_count().unwrap(), 1);
 }
 
-#[test]
-fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
-    let server = Server::start();
+fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints(server: Server) {
     let a = Tablet::new(&server, "demo.tech", Duration::zero());
     let site: Vec<u8> = a
         .db()
@@ -628,9 +636,9 @@ fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
     }
 }
 
-#[test]
-fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice() {
-    let server = Server::start();
+fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice(
+    server: Server,
+) {
     let mut t = Tablet::new(&server, "demo.tech", Duration::zero());
     let (tag, room) = shared_asset(&t);
     let first_device = t.device_id;
@@ -729,3 +737,161 @@ fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives
     assert_eq!(seen.notes, "Afternoon round");
     assert_eq!(seen.location_id, Some(room));
 }
+
+/// A transport whose every push reaches the server twice, as when an
+/// answer is lost and the push is retried; the device sees the second
+/// answer.
+struct Twice<'a>(&'a mut HttpTransport);
+
+impl biomend_sync::Transport for Twice<'_> {
+    fn push(
+        &mut self,
+        req: &biomend_protocol::PushRequest,
+    ) -> Result<biomend_protocol::PushResponse, TransportError> {
+        self.0.push(req)?;
+        self.0.push(req)
+    }
+
+    fn pull(
+        &mut self,
+        req: &biomend_protocol::PullRequest,
+    ) -> Result<biomend_protocol::PullResponse, TransportError> {
+        self.0.pull(req)
+    }
+}
+
+fn a_push_delivered_twice_is_applied_once(server: Server) {
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    let tag: String = a
+        .db()
+        .query_row(
+            "SELECT a.tag FROM assets a WHERE a.status = 'in_service' AND NOT EXISTS \
+             (SELECT 1 FROM work_orders w WHERE w.asset_id = a.id \
+              AND w.status NOT IN ('completed', 'signed_off', 'cancelled')) \
+             ORDER BY a.tag LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let wo = corrective::run(
+        &mut a.app,
+        &NewCorrective {
+            username: "demo.tech".into(),
+            tag: tag.clone(),
+            problem: "Pump alarms on every start".into(),
+            reported_by: "ICU".into(),
+            priority: Priority::Urgent,
+            assign_to: None,
+            device_down: false,
+        },
+    )
+    .unwrap();
+    workflow::record(
+        &mut a.app,
+        "demo.tech",
+        &wo.number,
+        &WorkRecord {
+            labor: vec![LaborInput {
+                minutes: 25,
+                note: "Diagnosis".into(),
+            }],
+            ..WorkRecord::default()
+        },
+    )
+    .unwrap();
+    a.edit(AssetEdit {
+        tag,
+        notes: Some("Alarm log saved".into()),
+        ..AssetEdit::default()
+    });
+    let sent = a.outbox();
+    assert_eq!(sent.len(), 3);
+
+    let round = sync::sync_now(&mut a.app, &mut Twice(&mut a.net), &mut |_| {}).unwrap();
+    // The second delivery is answered "already there", and that is
+    // enough for the tablet: nothing is pending, nothing refused.
+    assert_eq!(round.report.push.duplicates, 3, "{:?}", round.report);
+    assert_eq!(round.report.push.applied + round.report.push.rejected, 0);
+    assert!(a.outbox().iter().all(|(_, _, state)| state == "applied"));
+
+    let device = a.device_id;
+    let (last_seq, logged) = server
+        .backend
+        .read(|txn| -> Result<_, biomend_server::StoreError> {
+            let last = txn.device(device)?.unwrap().last_seq;
+            let mut logged = Vec::new();
+            for (seq, _, _) in &sent {
+                logged.push(
+                    txn.logged_mutation(device, *seq)?
+                        .map(|e| (e.mutation_id, e.rejection)),
+                );
+            }
+            Ok((last, logged))
+        })
+        .unwrap();
+    assert_eq!(last_seq, 3);
+    let expected: Vec<_> = sent.iter().map(|(_, id, _)| Some((*id, None))).collect();
+    assert_eq!(logged, expected);
+    let labor: Vec<biomend_protocol::LaborV1> = server.rows(Kind::Labor);
+    assert_eq!(
+        labor.iter().filter(|l| l.work_order_id == wo.id.0).count(),
+        1,
+        "the labor record is stored once"
+    );
+    let b = Tablet::new(&server, "tech02", Duration::zero());
+    assert_eq!(b.labor_on(wo.id.0), 1);
+}
+
+/// Every story, on each backend the server can run on.
+macro_rules! stories {
+    ($backend:ident, $start:expr) => {
+        mod $backend {
+            use super::*;
+
+            #[test]
+            fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit() {
+                super::two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit($start);
+            }
+
+            #[test]
+            fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it() {
+                super::the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it($start);
+            }
+
+            #[test]
+            fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records() {
+                super::two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records($start);
+            }
+
+            #[test]
+            fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly() {
+                super::a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly($start);
+            }
+
+            #[test]
+            fn a_revoked_tablet_is_refused_and_keeps_its_work() {
+                super::a_revoked_tablet_is_refused_and_keeps_its_work($start);
+            }
+
+            #[test]
+            fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
+                super::a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints($start);
+            }
+
+            #[test]
+            fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice() {
+                super::a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice($start);
+            }
+
+            #[test]
+            fn a_push_delivered_twice_is_applied_once() {
+                super::a_push_delivered_twice_is_applied_once($start);
+            }
+        }
+    };
+}
+
+stories!(sqlite, Server::start());
+
+#[cfg(feature = "postgres-tests")]
+stories!(postgres, Server::start_postgres());

@@ -3,13 +3,12 @@
 //! binary only parses arguments and prints; everything it does is here.
 
 use crate::auth::{self, AuthError, HashCost, NewUser, Token};
-use crate::backend::{Backend, DeviceRow, SqliteBackend, StoreError};
+use crate::backend::{AnyBackend, Backend, Database, DeviceRow, StoreError};
 use crate::http::{self, Config, TlsFiles};
 use crate::seed::{self, SeedError, SeedSummary};
 use biomend_demo::DemoParams;
 use chrono::{NaiveDate, Utc};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -34,15 +33,14 @@ pub enum AdminError {
     NotFound(String),
 }
 
-/// Opens (creating if needed) the server database.
-pub fn open(db: &Path) -> Result<SqliteBackend, AdminError> {
-    Ok(SqliteBackend::open(db)?)
+/// Opens (creating or migrating if needed) the server database.
+pub fn open(db: &Database) -> Result<AnyBackend, AdminError> {
+    Ok(db.open()?)
 }
 
 /// `user add`: a new account; the password must be strong.
-pub fn add_user(db: &Path, new: &NewUser) -> Result<Uuid, AdminError> {
+pub fn add_user(backend: &impl Backend, new: &NewUser) -> Result<Uuid, AdminError> {
     auth::check_password_strength(&new.username, &new.password)?;
-    let backend = open(db)?;
     let hash = auth::hash_password(&new.password, &HashCost::default())?;
     let now = Utc::now();
     let user = backend.write(|txn| -> Result<_, AdminError> {
@@ -53,11 +51,10 @@ pub fn add_user(db: &Path, new: &NewUser) -> Result<Uuid, AdminError> {
 
 /// `device enroll`: a device for a user, with its token (shown once).
 pub fn enroll_device(
-    db: &Path,
+    backend: &impl Backend,
     username: &str,
     name: &str,
 ) -> Result<(DeviceRow, Token), AdminError> {
-    let backend = open(db)?;
     backend.write(|txn| -> Result<_, AdminError> {
         let user = txn
             .user_by_username(username)?
@@ -67,8 +64,7 @@ pub fn enroll_device(
 }
 
 /// `device list`: every device with its user's name.
-pub fn list_devices(db: &Path) -> Result<Vec<(DeviceRow, String)>, AdminError> {
-    let backend = open(db)?;
+pub fn list_devices(backend: &impl Backend) -> Result<Vec<(DeviceRow, String)>, AdminError> {
     backend.read(|txn| -> Result<_, AdminError> {
         let mut out = Vec::new();
         for d in txn.devices()? {
@@ -80,8 +76,7 @@ pub fn list_devices(db: &Path) -> Result<Vec<(DeviceRow, String)>, AdminError> {
 }
 
 /// `device revoke`: the device's token stops working at once.
-pub fn revoke_device(db: &Path, id: Uuid) -> Result<(), AdminError> {
-    let backend = open(db)?;
+pub fn revoke_device(backend: &impl Backend, id: Uuid) -> Result<(), AdminError> {
     let found = backend.write(|txn| txn.revoke_device(id, Utc::now()))?;
     if found {
         Ok(())
@@ -92,8 +87,10 @@ pub fn revoke_device(db: &Path, id: Uuid) -> Result<(), AdminError> {
 
 /// `demo`: loads the small demo hospital (as of `as_of`, if given) into a
 /// new database; `None` when the database already held data.
-pub fn create_demo(db: &Path, as_of: Option<NaiveDate>) -> Result<Option<SeedSummary>, AdminError> {
-    let backend = open(db)?;
+pub fn create_demo(
+    backend: &impl Backend,
+    as_of: Option<NaiveDate>,
+) -> Result<Option<SeedSummary>, AdminError> {
     if backend.read(|txn| txn.last_version())? != 0 {
         return Ok(None);
     }
@@ -102,7 +99,7 @@ pub fn create_demo(db: &Path, as_of: Option<NaiveDate>) -> Result<Option<SeedSum
         params.as_of = d;
     }
     Ok(Some(seed::seed_demo(
-        &backend,
+        backend,
         &params,
         seed::DEMO_PASSWORD,
         &HashCost::default(),
@@ -110,9 +107,9 @@ pub fn create_demo(db: &Path, as_of: Option<NaiveDate>) -> Result<Option<SeedSum
 }
 
 /// Binds `listen` (port 0 picks a free port), calls `on_listening` with
-/// the bound address, and serves until SIGTERM or ctrl-c.
-pub fn serve(
-    db: &Path,
+/// the bound address, and serves `backend` until SIGTERM or ctrl-c.
+pub fn serve<B: Backend>(
+    backend: B,
     listen: SocketAddr,
     tls: Option<TlsFiles>,
     on_listening: impl FnOnce(SocketAddr),
@@ -122,7 +119,7 @@ pub fn serve(
     if let Some(files) = &tls {
         files.load().map_err(http::ServeError::from)?;
     }
-    let backend = Arc::new(open(db)?);
+    let backend = Arc::new(backend);
     let listener = std::net::TcpListener::bind(listen).map_err(|source| AdminError::Listen {
         addr: listen,
         source,
@@ -136,7 +133,13 @@ pub fn serve(
         .build()
         .map_err(AdminError::Runtime)?;
     on_listening(addr);
-    let app = http::router(backend, Config::default());
-    runtime.block_on(http::serve(listener, app, tls, http::shutdown_signal()))?;
+    let app = http::router(backend.clone(), Config::default());
+    let served = runtime.block_on(http::serve(listener, app, tls, http::shutdown_signal()));
+    // The runtime goes first, so the backend's last reference drops here,
+    // off the runtime: the PostgreSQL client blocks on its own runtime
+    // when it closes, which panics on a runtime's thread.
+    drop(runtime);
+    drop(backend);
+    served?;
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! and pulls its sites' data from.
 //!
 //! Owns: the row store behind one storage trait ([`backend::Backend`],
-//! with [`backend::SqliteBackend`] today), exactly-once push with the
+//! over SQLite ([`backend::SqliteBackend`]) or PostgreSQL
+//! ([`backend::PostgresBackend`])), exactly-once push with the
 //! conflict rules for contended fields ([`apply`]), pull by version cursor,
 //! accounts, devices and bearer tokens ([`auth`]), the supervisor's
 //! conflicts, incoming list and sign-off queue ([`supervise`]), loading a
@@ -13,8 +14,8 @@
 //! Must not know: the device side (the local store, the sync engine, the
 //! app core, the CLI): it never depends on those crates. The wire format is
 //! `biomend-protocol`'s; the rules of work are `biomend-domain`'s. The
-//! mutation rules go through the storage trait only, so a PostgreSQL
-//! backend reuses them unchanged.
+//! mutation rules go through the storage trait only, so both backends run
+//! them unchanged.
 
 pub mod admin;
 pub mod apply;
@@ -25,5 +26,7 @@ pub mod local;
 pub mod seed;
 pub mod supervise;
 
-pub use backend::{Backend, SqliteBackend, StoreError, Txn};
+pub use backend::{
+    AnyBackend, Backend, Database, PostgresBackend, PostgresTarget, SqliteBackend, StoreError, Txn,
+};
 pub use http::{Config, ROUTES, TlsFiles, router, serve};

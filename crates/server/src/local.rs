@@ -3,18 +3,30 @@
 //! the device side, without a separate binary. Production runs `serve`
 //! from the `biomend-server` binary instead.
 
-use crate::{Config, SqliteBackend, StoreError};
+use crate::{Backend, Config, SqliteBackend, StoreError};
 use std::path::Path;
 use std::sync::Arc;
 
-/// A running server; it stops when dropped (its runtime shuts down).
-#[derive(Debug)]
-pub struct LocalServer {
+/// A running server over backend `B`; it stops when dropped (its runtime
+/// shuts down).
+pub struct LocalServer<B: Backend = SqliteBackend> {
     /// `http://127.0.0.1:PORT`
     pub url: String,
-    /// The store it serves, for checking what it holds.
-    pub backend: Arc<SqliteBackend>,
+    // Declared before `backend`, so it drops first: the server's tasks let
+    // go of the backend while this value still holds it, and the backend
+    // drops on the caller's thread, never on the runtime's (the PostgreSQL
+    // client blocks when it closes, which panics there).
     runtime: tokio::runtime::Runtime,
+    /// The store it serves, for checking what it holds.
+    pub backend: Arc<B>,
+}
+
+impl<B: Backend> std::fmt::Debug for LocalServer<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalServer")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a local server could not start.
@@ -26,7 +38,7 @@ pub enum LocalError {
     Io(#[from] std::io::Error),
 }
 
-impl LocalServer {
+impl LocalServer<SqliteBackend> {
     /// Serves the database at `db` over plain HTTP on a free loopback
     /// port, on a runtime of its own.
     pub fn start(db: &Path, config: Config) -> Result<LocalServer, LocalError> {
@@ -36,7 +48,18 @@ impl LocalServer {
     /// Serves on the given address: a test takes the server down and brings
     /// it back on the same port, as a hospital network outage would.
     pub fn start_at(db: &Path, config: Config, addr: &str) -> Result<LocalServer, LocalError> {
-        let backend = Arc::new(SqliteBackend::open(db)?);
+        LocalServer::serve(Arc::new(SqliteBackend::open(db)?), config, addr)
+    }
+}
+
+impl<B: Backend> LocalServer<B> {
+    /// Serves `backend` (e.g. PostgreSQL) over plain HTTP on `addr`
+    /// (`127.0.0.1:0` for a free port), on a runtime of its own.
+    pub fn serve(
+        backend: Arc<B>,
+        config: Config,
+        addr: &str,
+    ) -> Result<LocalServer<B>, LocalError> {
         let router = crate::router(backend.clone(), config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -50,8 +73,8 @@ impl LocalServer {
         });
         Ok(LocalServer {
             url,
-            backend,
             runtime,
+            backend,
         })
     }
 

@@ -5,8 +5,9 @@ use anyhow::{Context, bail};
 use biomend_domain::user::Role;
 use biomend_server::admin;
 use biomend_server::auth::NewUser;
+use biomend_server::backend::{AnyBackend, Database, PostgresTarget};
 use biomend_server::http::TlsFiles;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,9 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API until SIGTERM or ctrl-c.
     Serve {
-        /// The server database (created if missing).
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
@@ -51,8 +51,8 @@ enum Command {
     /// password is `demo`), then serve it.
     Demo {
         /// The server database; the demo is created only if it is new.
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
         /// "Today" in the demo hospital (YYYY-MM-DD).
@@ -61,14 +61,51 @@ enum Command {
     },
 }
 
+/// Where the server's data lives: a SQLite file or a PostgreSQL
+/// database, exactly one of them.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+struct Store {
+    /// The server database, a SQLite file (created if missing).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// A PostgreSQL database instead (it must exist; its tables are
+    /// created): a connection string such as "host=/run/postgresql
+    /// dbname=biomend user=biomend" or a postgres:// URL. It is never
+    /// printed; to keep a password out of the process list, set
+    /// BIOMEND_SERVER_POSTGRES instead or sign in over the local socket.
+    #[arg(
+        long,
+        value_name = "CONNINFO",
+        env = "BIOMEND_SERVER_POSTGRES",
+        hide_env_values = true
+    )]
+    postgres: Option<String>,
+}
+
+impl Store {
+    fn database(&self) -> anyhow::Result<Database> {
+        Ok(match (&self.db, &self.postgres) {
+            (Some(path), None) => Database::Sqlite(path.clone()),
+            (None, Some(conninfo)) => Database::Postgres(PostgresTarget::parse(conninfo)?),
+            _ => bail!("give exactly one of --db and --postgres"),
+        })
+    }
+
+    fn open(&self) -> anyhow::Result<AnyBackend> {
+        let db = self.database()?;
+        admin::open(&db).with_context(|| format!("cannot open the server database {db}"))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum UserCommand {
     /// Add a user. The password is read from stdin (--password-stdin) or
     /// prompted for; empty, short (<10 characters) or username-equal
     /// passwords are refused.
     Add {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
         #[arg(long)]
         username: String,
         #[arg(long)]
@@ -89,8 +126,8 @@ enum UserCommand {
 enum DeviceCommand {
     /// Enrol a device for a user; prints its id and token (shown once).
     Enroll {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
         #[arg(long)]
         username: String,
         /// What the device is called, e.g. "ICU tablet 3".
@@ -99,13 +136,13 @@ enum DeviceCommand {
     },
     /// List enrolled devices.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
     },
     /// Revoke a device: its token stops working at once.
     Revoke {
-        #[arg(long)]
-        db: PathBuf,
+        #[command(flatten)]
+        store: Store,
         /// The device id.
         id: uuid::Uuid,
     },
@@ -114,7 +151,7 @@ enum DeviceCommand {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve {
-            db,
+            store,
             listen,
             tls_cert,
             tls_key,
@@ -124,11 +161,16 @@ fn main() -> anyhow::Result<()> {
                 _ => None,
             };
             let scheme = if tls.is_some() { "https" } else { "http" };
-            admin::serve(&db, listen, tls, |addr| announce(scheme, addr))?;
+            admin::serve(store.open()?, listen, tls, |addr| announce(scheme, addr))?;
         }
-        Command::Demo { db, listen, as_of } => {
-            eprintln!("preparing the demo hospital in {} ...", db.display());
-            match admin::create_demo(&db, as_of)? {
+        Command::Demo {
+            store,
+            listen,
+            as_of,
+        } => {
+            eprintln!("preparing the demo hospital in {} ...", store.database()?);
+            let backend = store.open()?;
+            match admin::create_demo(&backend, as_of)? {
                 Some(s) => println!(
                     "demo hospital created: {} work orders, {} rows, {} users",
                     s.work_orders, s.rows, s.users
@@ -139,12 +181,12 @@ fn main() -> anyhow::Result<()> {
                 "demo users (e.g. demo.tech, demo.super, demo.manager, demo.admin) all have the password '{}'",
                 biomend_server::seed::DEMO_PASSWORD
             );
-            admin::serve(&db, listen, None, |addr| announce("http", addr))?;
+            admin::serve(backend, listen, None, |addr| announce("http", addr))?;
         }
         Command::User {
             command:
                 UserCommand::Add {
-                    db,
+                    store,
                     username,
                     display_name,
                     role,
@@ -175,7 +217,7 @@ fn main() -> anyhow::Result<()> {
                 first
             };
             let id = admin::add_user(
-                &db,
+                &store.open()?,
                 &NewUser {
                     username: username.clone(),
                     display_name,
@@ -187,15 +229,19 @@ fn main() -> anyhow::Result<()> {
             println!("user {username} added: {id}");
         }
         Command::Device { command } => match command {
-            DeviceCommand::Enroll { db, username, name } => {
-                let (device, token) = admin::enroll_device(&db, &username, &name)?;
+            DeviceCommand::Enroll {
+                store,
+                username,
+                name,
+            } => {
+                let (device, token) = admin::enroll_device(&store.open()?, &username, &name)?;
                 println!("device {}", device.id);
                 println!("token {}", token.0);
                 eprintln!("the token is shown only now; store it on the device");
             }
-            DeviceCommand::List { db } => {
+            DeviceCommand::List { store } => {
                 let mut out = std::io::stdout().lock();
-                for (d, user) in admin::list_devices(&db)? {
+                for (d, user) in admin::list_devices(&store.open()?)? {
                     let state = match d.revoked_at {
                         Some(t) => format!("revoked {}", t.to_rfc3339()),
                         None => "active".to_string(),
@@ -207,8 +253,8 @@ fn main() -> anyhow::Result<()> {
                     )?;
                 }
             }
-            DeviceCommand::Revoke { db, id } => {
-                admin::revoke_device(&db, id)?;
+            DeviceCommand::Revoke { store, id } => {
+                admin::revoke_device(&store.open()?, id)?;
                 println!("device {id} revoked");
             }
         },

@@ -297,3 +297,126 @@ async fn a_kill_9_loses_nothing_the_server_acknowledged() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+/// The binary on PostgreSQL: `user add`, `serve` and `device list` with
+/// `--postgres` (or its environment variable), a device signing in over
+/// HTTP, and the connection string's password never shown, not even when
+/// the database cannot be reached.
+#[cfg(feature = "postgres-tests")]
+#[test]
+fn the_binary_serves_a_postgres_database_and_never_shows_its_password() {
+    use biomend_server::backend::postgres::{ScratchDatabase, TEST_POSTGRES_ENV};
+    use biomend_server::{Backend, PostgresBackend};
+
+    const SECRET: &str = "n0t-for-logs-7f3a";
+    let scratch = ScratchDatabase::from_env().unwrap_or_else(|e| panic!("{e}"));
+    let base = std::env::var(TEST_POSTGRES_ENV).unwrap();
+    let dbname = scratch.target().dbname().unwrap().to_string();
+    // The throwaway cluster trusts local connections and ignores it.
+    let conninfo = format!("{base} dbname={dbname} password={SECRET}");
+    let site_code = {
+        let backend = PostgresBackend::open(scratch.target()).unwrap();
+        biomend_server::seed::seed_demo(
+            &backend,
+            &params(),
+            PASSWORD,
+            &biomend_server::auth::HashCost::fast_for_tests(),
+        )
+        .unwrap();
+        let sites = backend.read(|txn| txn.rows_of_kind(Kind::Site)).unwrap();
+        let site: SiteV1 = serde_json::from_str(&sites[0].body).unwrap();
+        site.code
+    };
+    let mut shown = String::new();
+
+    let add = Command::new(BIN)
+        .args([
+            "user",
+            "add",
+            "--username",
+            "alice",
+            "--display-name",
+            "Alice Ng",
+            "--role",
+            "technician",
+            "--site",
+            &site_code,
+            "--password-stdin",
+        ])
+        .env("BIOMEND_SERVER_POSTGRES", &conninfo)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .as_ref()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    let out = add.wait_with_output().unwrap();
+    shown += &String::from_utf8_lossy(&out.stdout);
+    shown += &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("user alice added"), "{shown}");
+
+    let mut server = Command::new(BIN)
+        .args(["serve", "--postgres", &conninfo, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (status, token) = rt.block_on(async {
+        let res = login(&url, "alice", "correct horse battery").await;
+        let status = res.status().as_u16();
+        let body: LoginResponse = res.json().await.unwrap();
+        (status, body.token)
+    });
+    assert_eq!(status, 200);
+    assert_eq!(rt.block_on(me(&url, &token)), 200);
+    assert_eq!(rt.block_on(me(&url, "wrong")), 401);
+    server.kill().unwrap();
+    let out = server.wait_with_output().unwrap();
+    shown += &String::from_utf8_lossy(&out.stderr);
+
+    let (ok, out, err) = run(&["device", "list", "--postgres", &conninfo], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("alice\tbench tablet\tactive"), "{out}");
+    shown += &out;
+    shown += &err;
+
+    // Unreachable: the error names the database, never the password.
+    let gone = format!("{base} dbname=no_such_database password={SECRET}");
+    let (ok, out, err) = run(
+        &["serve", "--postgres", &gone, "--listen", "127.0.0.1:0"],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("no_such_database"), "{err}");
+    shown += &out;
+    shown += &err;
+    // Exactly one of --db and --postgres.
+    let (ok, _, err) = run(
+        &["device", "list", "--db", "x.db", "--postgres", &conninfo],
+        None,
+    );
+    assert!(!ok && err.contains("cannot be used with"), "{err}");
+    shown += &err;
+    let (ok, _, err) = run(&["device", "list"], None);
+    assert!(!ok && err.contains("--db"), "{err}");
+
+    assert!(!shown.contains(SECRET), "the password was shown:\n{shown}");
+}

@@ -1,20 +1,50 @@
 //! The storage contract every backend must keep, written over the
-//! `Backend`/`Txn` traits only. A PostgreSQL backend runs the same suite by
-//! adding one `#[test]` per check that passes its own `fresh` function.
+//! `Backend`/`Txn` traits only. `contract!` runs every check against a
+//! backend factory: SQLite always, PostgreSQL with the `postgres-tests`
+//! feature (on the server `BIOMEND_TEST_POSTGRES` names, a fresh database
+//! per test; without the variable those tests fail and say how to set it).
 
 use biomend_domain::user::Role;
 use biomend_protocol::*;
 use biomend_server::apply::{self, Actor};
 use biomend_server::backend::{DeviceRow, LogEntry, NewConflict, Resolution, UserRow};
 use biomend_server::{Backend, SqliteBackend, StoreError};
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
+/// A backend for one test, and what must outlive it (its temp dir or
+/// scratch database), dropped after it.
+struct Fresh<B> {
+    backend: B,
+    _home: Box<dyn std::any::Any>,
+}
+
 /// A new, empty SQLite backend in its own temp dir.
-fn sqlite() -> (tempfile::TempDir, SqliteBackend) {
+fn sqlite() -> Fresh<SqliteBackend> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let b = SqliteBackend::open(&dir.path().join("contract.db")).expect("open");
-    (dir, b)
+    let backend = SqliteBackend::open(&dir.path().join("contract.db")).expect("open");
+    Fresh {
+        backend,
+        _home: Box::new(dir),
+    }
+}
+
+/// A new, empty PostgreSQL backend in a database of its own.
+#[cfg(feature = "postgres-tests")]
+fn postgres() -> Fresh<biomend_server::PostgresBackend> {
+    let db = biomend_server::backend::postgres::ScratchDatabase::from_env()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let backend = biomend_server::PostgresBackend::open(db.target()).expect("open");
+    Fresh {
+        backend,
+        _home: Box::new(db),
+    }
+}
+
+/// A fixed instant with whole microseconds, which every backend keeps
+/// exactly.
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 16, h, m, 0).unwrap() + chrono::Duration::microseconds(123_456)
 }
 
 fn u(n: u128) -> Uuid {
@@ -347,39 +377,354 @@ fn tombstone_horizon<B: Backend>(b: &B) {
     assert_eq!(pulled(b, 0, &[], 100).len(), 1);
 }
 
-#[test]
-fn sqlite_versions_strictly_increase_across_transactions() {
-    versions_strictly_increase_across_transactions(&sqlite().1);
+fn log_rows_round_trip_whole<B: Backend>(b: &B) {
+    let (uid, did, site) = (u(1), u(2), u(3));
+    b.write(|txn| {
+        txn.put_user(&user(uid, vec![site]))?;
+        txn.insert_device(&device(did, uid, 4))
+    })
+    .unwrap();
+    let applied = LogEntry {
+        device_id: did,
+        seq: 1,
+        mutation_id: u(50),
+        user_id: uid,
+        name: "record_work".into(),
+        version: 1,
+        hlc: "0001:0002:0003".into(),
+        received_at: at(9, 0),
+        rejection: None,
+        summary: "WO-1: 1 record added".into(),
+        work_order_id: Some(u(60)),
+        asset_id: Some(u(61)),
+        site_id: Some(site),
+    };
+    let rejected = LogEntry {
+        seq: 2,
+        mutation_id: u(51),
+        received_at: at(9, 5),
+        rejection: Some(("forbidden".into(), "not your site".into())),
+        work_order_id: None,
+        asset_id: None,
+        site_id: None,
+        ..applied.clone()
+    };
+    b.write(|txn| {
+        txn.log_mutation(&applied)?;
+        txn.log_mutation(&rejected)
+    })
+    .unwrap();
+    assert_eq!(
+        b.read(|txn| txn.logged_mutation(did, 1)).unwrap(),
+        Some(applied.clone())
+    );
+    assert_eq!(
+        b.read(|txn| txn.logged_mutation(did, 2)).unwrap(),
+        Some(rejected)
+    );
+    assert_eq!(b.read(|txn| txn.logged_mutation(did, 3)).unwrap(), None);
+    // The incoming list: in the site, newest first, bounded; a row with no
+    // site is nobody's.
+    let list = b.read(|txn| txn.incoming(&[site], at(8, 0), 10)).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (
+            list[0].mutation.as_str(),
+            list[0].device_name.as_str(),
+            list[0].received_at
+        ),
+        ("record_work@1", "tablet", at(9, 0))
+    );
+    assert!(
+        b.read(|txn| txn.incoming(&[site], at(9, 1), 10))
+            .unwrap()
+            .is_empty()
+    );
+    // A device's times and progress round-trip too.
+    b.write(|txn| txn.set_device_progress(did, 2, at(9, 5)))
+        .unwrap();
+    let d = b.read(|txn| txn.device(did)).unwrap().unwrap();
+    assert_eq!((d.last_seq, d.last_seen), (2, Some(at(9, 5))));
+    assert_eq!(
+        d,
+        DeviceRow {
+            last_seq: 2,
+            last_seen: Some(at(9, 5)),
+            ..device(did, uid, 4)
+        }
+    );
 }
 
-#[test]
-fn sqlite_pull_by_cursor_and_site() {
-    pull_by_cursor_and_site(&sqlite().1);
+fn the_sign_off_queue_reads_completed_work_orders_by_site<B: Backend>(b: &B) {
+    let (s1, s2) = (u(10), u(20));
+    let wo = |status: &str| format!("{{\"id\":\"x\",\"status\":\"{status}\"}}");
+    b.write(|txn| {
+        txn.put_row(Kind::WorkOrder, "a", Some(s1), &wo("completed"))?;
+        txn.put_row(Kind::WorkOrder, "b", Some(s2), &wo("completed"))?;
+        txn.put_row(Kind::WorkOrder, "c", Some(s1), &wo("open"))?;
+        txn.put_row(Kind::WorkOrder, "d", Some(s1), &wo("signed_off"))?;
+        // Another kind with the same status is not a work order.
+        txn.put_row(Kind::Site, "e", Some(s1), &wo("completed"))?;
+        Ok::<_, StoreError>(())
+    })
+    .unwrap();
+    let done = b.read(|txn| txn.completed_work_orders(&[s1])).unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!(
+        (done[0].site_id, done[0].body.clone()),
+        (Some(s1), wo("completed"))
+    );
+    assert_eq!(
+        b.read(|txn| txn.completed_work_orders(&[s1, s2]))
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        b.read(|txn| txn.rows_of_kind(Kind::WorkOrder))
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
-#[test]
-fn sqlite_exactly_once_bookkeeping() {
-    exactly_once_bookkeeping(&sqlite().1);
+fn a_refused_insert_leaves_the_transaction_usable<B: Backend>(b: &B) {
+    b.write(|txn| txn.put_user(&user(u(1), vec![]))).unwrap();
+    b.write(|txn| {
+        let mut clash = user(u(2), vec![]);
+        clash.username = "USER1".into();
+        let refused = txn.put_user(&clash);
+        assert!(
+            matches!(refused, Err(StoreError::Duplicate(_))),
+            "{refused:?}"
+        );
+        // The caller may go on: the refusal was an answer, not a failure.
+        txn.put_user(&user(u(3), vec![]))?;
+        txn.put_row(Kind::Site, "s", None, &site_row(u(4)))
+    })
+    .unwrap();
+    assert!(b.read(|txn| txn.user(u(3))).unwrap().is_some());
+    assert!(b.read(|txn| txn.user(u(2))).unwrap().is_none());
+    assert!(
+        b.read(|txn| txn.get_row(Kind::Site, "s"))
+            .unwrap()
+            .is_some()
+    );
 }
 
-#[test]
-fn sqlite_conflicts_stored_and_resolved() {
-    conflicts_stored_and_resolved(&sqlite().1);
+/// Writers commit while a reader pulls page after page: every row is
+/// seen exactly once, in version order, whatever the interleaving. A
+/// backend whose versions could become visible out of commit order (a
+/// plain sequence, say) loses rows here.
+fn a_pull_cursor_never_skips_a_late_commit<B: Backend>(b: &B) {
+    const WRITERS: usize = 4;
+    const TXNS: usize = 15;
+    const ROWS: usize = 3;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let seen = std::thread::scope(|scope| {
+        for w in 0..WRITERS {
+            let done = &done;
+            scope.spawn(move || {
+                for t in 0..TXNS {
+                    b.write(|txn| {
+                        for r in 0..ROWS {
+                            let n = (w * 1000 + t * 10 + r) as u128;
+                            txn.put_row(
+                                Kind::Site,
+                                &format!("w{w}-t{t}-r{r}"),
+                                None,
+                                &site_row(u(n)),
+                            )?;
+                            // Hold the transaction open a moment, so others queue.
+                            std::thread::sleep(std::time::Duration::from_micros(200));
+                        }
+                        Ok::<_, StoreError>(())
+                    })
+                    .unwrap();
+                }
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            });
+        }
+        let reader = scope.spawn(|| {
+            let mut cursor = 0;
+            let mut seen: Vec<(u64, String)> = Vec::new();
+            loop {
+                let finished = done.load(std::sync::atomic::Ordering::SeqCst) == WRITERS;
+                let page = pulled(b, cursor, &[], 7);
+                if let Some(last) = page.last() {
+                    cursor = last.0;
+                }
+                let empty = page.is_empty();
+                seen.extend(page.into_iter().map(|(v, k, _)| (v, k)));
+                if finished && empty {
+                    return seen;
+                }
+            }
+        });
+        reader.join().unwrap()
+    });
+    assert_eq!(seen.len(), WRITERS * TXNS * ROWS, "every row, once");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0), "in version order");
+    let mut keys: Vec<&String> = seen.iter().map(|(_, k)| k).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), WRITERS * TXNS * ROWS);
+    assert_eq!(
+        b.read(|txn| txn.last_version()).unwrap(),
+        seen.last().unwrap().0
+    );
 }
 
-#[test]
-fn sqlite_auth_rows() {
-    auth_rows(&sqlite().1);
+/// One `#[test]` per check, over a backend made by `$fresh`.
+macro_rules! contract {
+    ($name:ident, $fresh:expr) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn versions_strictly_increase_across_transactions() {
+                super::versions_strictly_increase_across_transactions(&$fresh.backend);
+            }
+
+            #[test]
+            fn pull_by_cursor_and_site() {
+                super::pull_by_cursor_and_site(&$fresh.backend);
+            }
+
+            #[test]
+            fn exactly_once_bookkeeping() {
+                super::exactly_once_bookkeeping(&$fresh.backend);
+            }
+
+            #[test]
+            fn conflicts_stored_and_resolved() {
+                super::conflicts_stored_and_resolved(&$fresh.backend);
+            }
+
+            #[test]
+            fn auth_rows() {
+                super::auth_rows(&$fresh.backend);
+            }
+
+            #[test]
+            fn tombstone_horizon() {
+                super::tombstone_horizon(&$fresh.backend);
+            }
+
+            #[test]
+            fn log_rows_round_trip_whole() {
+                super::log_rows_round_trip_whole(&$fresh.backend);
+            }
+
+            #[test]
+            fn the_sign_off_queue_reads_completed_work_orders_by_site() {
+                super::the_sign_off_queue_reads_completed_work_orders_by_site(&$fresh.backend);
+            }
+
+            #[test]
+            fn a_refused_insert_leaves_the_transaction_usable() {
+                super::a_refused_insert_leaves_the_transaction_usable(&$fresh.backend);
+            }
+
+            #[test]
+            fn a_pull_cursor_never_skips_a_late_commit() {
+                super::a_pull_cursor_never_skips_a_late_commit(&$fresh.backend);
+            }
+        }
+    };
 }
 
-#[test]
-fn sqlite_tombstone_horizon() {
-    tombstone_horizon(&sqlite().1);
-}
+contract!(sqlite_backend, sqlite());
+
+#[cfg(feature = "postgres-tests")]
+contract!(postgres_backend, postgres());
 
 #[test]
 fn sqlite_migrations_are_well_formed() {
     biomend_server::backend::sqlite::validate_migrations().unwrap();
+}
+
+#[test]
+fn sqlite_a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newer.db");
+    drop(SqliteBackend::open(&path).unwrap());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = SqliteBackend::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+}
+
+#[cfg(feature = "postgres-tests")]
+mod postgres_only {
+    use super::*;
+    use biomend_server::backend::postgres::{POSTGRES_SCHEMA_VERSION, ScratchDatabase};
+    use biomend_server::{PostgresBackend, PostgresTarget};
+
+    fn scratch() -> ScratchDatabase {
+        ScratchDatabase::from_env().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn opening_again_migrates_nothing_and_keeps_the_data() {
+        let db = scratch();
+        let b = PostgresBackend::open(db.target()).unwrap();
+        b.write(|txn| txn.put_row(Kind::Site, "a", None, &site_row(u(1))))
+            .unwrap();
+        drop(b);
+        let again = PostgresBackend::open(db.target()).unwrap();
+        assert_eq!(again.read(|txn| txn.last_version()).unwrap(), 1);
+        let mut c = raw(&db);
+        let v: i32 = c
+            .query_one("SELECT version FROM schema_version", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(v as usize, POSTGRES_SCHEMA_VERSION);
+    }
+
+    fn raw(db: &ScratchDatabase) -> postgres::Client {
+        let base = std::env::var("BIOMEND_TEST_POSTGRES").unwrap();
+        let mut config: postgres::Config = base.parse().unwrap();
+        config.dbname(db.target().dbname().unwrap());
+        config.connect(postgres::NoTls).unwrap()
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let db = scratch();
+        drop(PostgresBackend::open(db.target()).unwrap());
+        raw(&db)
+            .execute("UPDATE schema_version SET version = 99", &[])
+            .unwrap();
+        let err = PostgresBackend::open(db.target()).unwrap_err();
+        assert!(
+            matches!(err, StoreError::TooNew { found: 99, supported } if supported == POSTGRES_SCHEMA_VERSION),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_connection_string_shows_no_password_in_errors_or_debug() {
+        let secret = "pa55-w0rd-xyz";
+        let base = std::env::var("BIOMEND_TEST_POSTGRES").unwrap();
+        let target =
+            PostgresTarget::parse(&format!("{base} password={secret} dbname=no_such_db")).unwrap();
+        assert!(!format!("{target} {target:?}").contains(secret));
+        let err = PostgresBackend::open(&target).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("no_such_db"), "{shown}");
+        assert!(!shown.contains(secret), "{shown}");
+        for bad in [
+            format!("postgres://me:{secret}@[::1:5432/db"),
+            format!("host=/tmp password={secret} port=notaport"),
+            format!("postgres://me:{secret}@localhost:notaport/db"),
+        ] {
+            let err = PostgresTarget::parse(&bad).unwrap_err();
+            assert!(!format!("{err} {err:?}").contains(secret), "{err}");
+        }
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The storage seam: everything the server keeps, behind one trait, so the
-//! rules (push, pull, conflicts, auth) run unchanged over SQLite today and
-//! PostgreSQL later.
+//! rules (push, pull, conflicts, auth) run unchanged over SQLite
+//! ([`SqliteBackend`], one file) and PostgreSQL ([`PostgresBackend`]).
 //!
 //! A [`Backend`] runs a closure in one transaction over a [`Txn`]. The
 //! `Txn` is deliberately dumb: it stores and finds rows, devices, users,
@@ -13,14 +13,17 @@
 //! order. A reader that has seen version `n` has seen every version below
 //! `n`, and a pull cursor never skips a change that committed late.
 
+pub mod postgres;
 pub mod sqlite;
 
 use biomend_domain::user::Role;
 use biomend_protocol::{ConflictV1, IncomingV1, Kind};
 use chrono::{DateTime, Utc};
 use std::fmt;
+use std::path::PathBuf;
 use uuid::Uuid;
 
+pub use postgres::{PostgresBackend, PostgresTarget};
 pub use sqlite::SqliteBackend;
 
 /// What can go wrong below the rules: the database, never the input.
@@ -28,6 +31,26 @@ pub use sqlite::SqliteBackend;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// A PostgreSQL error. Its text names statements and rows, never the
+    /// connection string.
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("could not connect to {target}: {source}")]
+    PostgresConnect {
+        /// Host, port, database and user: never the password.
+        target: String,
+        source: ::postgres::Error,
+    },
+    #[error("PostgreSQL migration step {step} failed: {source}")]
+    PostgresMigration {
+        step: usize,
+        source: ::postgres::Error,
+    },
+    #[error("the PostgreSQL connection string is not valid: {detail}")]
+    BadPostgresTarget { detail: String },
+    /// No PostgreSQL server was named (the tests' scratch databases).
+    #[error("{0}")]
+    PostgresNotConfigured(String),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error(
@@ -55,6 +78,66 @@ pub trait Backend: Send + Sync + 'static {
     fn read<T, E>(&self, f: impl FnOnce(&mut dyn Txn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>;
+}
+
+/// Where the server's data lives, as the operator named it.
+#[derive(Clone, Debug)]
+pub enum Database {
+    /// A SQLite file (created if missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (which must exist; its schema is created).
+    Postgres(PostgresTarget),
+}
+
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(target) => write!(f, "{target}"),
+        }
+    }
+}
+
+impl Database {
+    /// Opens (creating and migrating if needed) the database.
+    pub fn open(&self) -> Result<AnyBackend, StoreError> {
+        Ok(match self {
+            Database::Sqlite(path) => AnyBackend::Sqlite(SqliteBackend::open(path)?),
+            Database::Postgres(target) => {
+                AnyBackend::Postgres(Box::new(PostgresBackend::open(target)?))
+            }
+        })
+    }
+}
+
+/// Either backend, chosen at run time by the operator's `--db` or
+/// `--postgres`.
+#[derive(Debug)]
+pub enum AnyBackend {
+    Sqlite(SqliteBackend),
+    Postgres(Box<PostgresBackend>),
+}
+
+impl Backend for AnyBackend {
+    fn write<T, E>(&self, f: impl FnOnce(&mut dyn Txn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match self {
+            AnyBackend::Sqlite(b) => b.write(f),
+            AnyBackend::Postgres(b) => b.write(f),
+        }
+    }
+
+    fn read<T, E>(&self, f: impl FnOnce(&mut dyn Txn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        match self {
+            AnyBackend::Sqlite(b) => b.read(f),
+            AnyBackend::Postgres(b) => b.read(f),
+        }
+    }
 }
 
 /// A replicated row as stored.
