@@ -162,8 +162,12 @@ fn dependencies_point_inward() {
         ("protocol", &["biomend-domain"]),
         ("analytics", &["biomend-domain"]),
         // What the desktop window and its shell exchange: plain data only,
-        // so the wasm UI can use it (the supervisor views are the wire's).
-        ("ipc", &["biomend-domain", "biomend-protocol"]),
+        // so the wasm UI can use it (the supervisor views are the wire's,
+        // the dashboards' figures the analytics crate's explained types).
+        (
+            "ipc",
+            &["biomend-domain", "biomend-protocol", "biomend-analytics"],
+        ),
         // The survey report's layout (HTML and PDF) over analytics outputs.
         ("report", &["biomend-domain", "biomend-analytics"]),
         (

@@ -8,7 +8,8 @@
 //! and manufacturer ([`kpi`]), service scorecards ([`scorecard`]), repair
 //! vs replace ([`replace`]), the capital replacement priority and plan
 //! ([`capital`]), the training effect ([`training`]) and standardization
-//! ([`standardize`]); and the thresholds and weights they judge with
+//! ([`standardize`]); which work orders stand behind each count
+//! ([`drill`]); and the thresholds and weights they judge with
 //! ([`Settings`]). Every result is an [`Explained`] value: the formula in
 //! words, the inputs with their values, the counts and the period.
 //!
@@ -19,6 +20,7 @@
 //! same code as reports.
 
 pub mod capital;
+pub mod drill;
 pub mod error;
 pub mod explain;
 pub mod facts;

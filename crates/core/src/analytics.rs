@@ -7,12 +7,14 @@
 //! and asset profiles are kept by the store until the database changes)
 //! and hands them to the pure
 //! functions of `biomend_analytics`, which return every figure with its
-//! formula and inputs. Thresholds and weights are the analytics crate's
+//! formula and inputs. [`drill_down`] lists the work orders behind a
+//! count, judged by the same rules (`biomend_analytics::drill`). Thresholds and weights are the analytics crate's
 //! defaults (`Settings::default()`): keeping a hospital's own settings in
 //! the database comes later.
 
 use crate::{App, CoreError, Result, require};
 use biomend_analytics::capital::{CapitalPlan, Priority, capital_plan_ranked, rank};
+use biomend_analytics::drill::{Drill, Scope};
 use biomend_analytics::facts::AssetFacts;
 use biomend_analytics::kpi::{GroupBy, GroupKey, Kpis, kpi_report};
 use biomend_analytics::profile::profiles;
@@ -24,9 +26,10 @@ use biomend_analytics::training::{TrainingEffect, training_effect, training_wind
 use biomend_analytics::{Period, Settings};
 use biomend_domain::Money;
 use biomend_domain::asset::normalize_tag;
-use biomend_domain::ids::TrainingEventId;
+use biomend_domain::ids::{AssetId, TrainingEventId, WorkOrderId};
 use biomend_domain::training::TrainingEvent;
 use biomend_domain::user::Role;
+use biomend_domain::views::WorkOrderSummary;
 use biomend_store::ReportNames;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -59,6 +62,8 @@ fn facts(app: &App, period: Period, s: &Settings) -> Result<Vec<AssetFacts>> {
 /// A group with the name people know it by.
 #[derive(Clone, Debug, Serialize)]
 pub struct Named<T> {
+    /// What the group is, for a drill-down into it.
+    pub group: GroupKey,
     pub name: String,
     #[serde(flatten)]
     pub item: T,
@@ -116,6 +121,7 @@ pub fn kpi(app: &App, username: &str, by: GroupBy, period: Period) -> Result<Kpi
         .into_iter()
         .map(|g| Named {
             name: group_name(&names, &g.group),
+            group: g.group,
             item: g.kpis,
         })
         .collect();
@@ -346,5 +352,121 @@ pub fn training(app: &App, username: &str, event: TrainingEventId) -> Result<Tra
     Ok(TrainingReport {
         effect: training_effect(&view.event, (before, &b), (after, &a)),
         event: view,
+    })
+}
+
+/// The device types a scorecard can be asked for: code and name, by code.
+pub fn device_types(app: &App, username: &str) -> Result<Vec<(String, String)>> {
+    reader(app, username, "see service scorecards", false)?;
+    let mut v: Vec<_> = app
+        .store()
+        .reader()
+        .report_names()?
+        .device_types
+        .into_iter()
+        .map(|t| (t.code, t.name))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// The most work orders one drill-down page lists.
+pub const DRILL_PAGE_MAX: u32 = 200;
+
+/// One page of the work orders behind a count.
+#[derive(Clone, Debug, Serialize)]
+pub struct DrillDown {
+    pub scope: Scope,
+    pub drill: Drill,
+    pub period: Period,
+    /// What the list holds, in words.
+    pub description: String,
+    /// How many work orders the figure counted: the whole list's length.
+    pub total: u64,
+    pub offset: u32,
+    /// Newest first (by the day each is filed under: opened, or due).
+    pub items: Vec<WorkOrderSummary>,
+}
+
+/// The work orders a report counted for `drill` over the assets of
+/// `scope` in `period`: the same assets the report covered (active and in
+/// the inventory during the period) and the same conditions, so `total`
+/// equals the figure's count. A page of at most [`DRILL_PAGE_MAX`].
+/// Counts of the KPI report, so supervisors may drill too.
+pub fn drill_down(
+    app: &App,
+    username: &str,
+    scope: Scope,
+    drill: Drill,
+    period: Period,
+    offset: u32,
+    limit: u32,
+) -> Result<DrillDown> {
+    reader(app, username, "see the work behind a report", true)?;
+    if limit == 0 || limit > DRILL_PAGE_MAX {
+        return Err(CoreError::invalid(
+            "limit",
+            format!("must be 1 to {DRILL_PAGE_MAX}"),
+        ));
+    }
+    let s = settings();
+    let rows = facts(app, period, &s)?;
+    let covered: std::collections::HashMap<AssetId, biomend_domain::risk::RiskClass> = rows
+        .iter()
+        .filter(|f| scope.matches(&f.key))
+        .map(|f| (f.key.asset_id, f.risk_class))
+        .collect();
+    let r = app.store().reader();
+    let mut refs: Vec<biomend_store::drill::WorkRef> = match drill {
+        d if d.is_corrective() => r
+            .closed_corrective_in(period)?
+            .into_iter()
+            .filter(|(w, closure)| {
+                covered.contains_key(&w.asset_id) && d.counts_corrective(*closure)
+            })
+            .map(|(w, _)| w)
+            .collect(),
+        Drill::Repeats => r
+            .repeat_visits_in(period, s.repeat_repair_days)?
+            .into_iter()
+            .filter(|w| covered.contains_key(&w.asset_id))
+            .collect(),
+        Drill::PmDue(_) | Drill::PmNotOnTime(_) => r
+            .pm_outcomes_in(period, &s)?
+            .into_iter()
+            .filter(|(w, o)| {
+                covered
+                    .get(&w.asset_id)
+                    .is_some_and(|class| drill.counts_pm(*o, *class))
+            })
+            .map(|(w, _)| w)
+            .collect(),
+        Drill::Downtime => r
+            .downtime_work_in(period)?
+            .into_iter()
+            .filter(|w| covered.contains_key(&w.asset_id))
+            .collect(),
+        Drill::ServiceCost => r
+            .costed_work_in(period)?
+            .into_iter()
+            .filter(|w| covered.contains_key(&w.asset_id))
+            .collect(),
+        _ => Vec::new(),
+    };
+    refs.sort_by(|a, b| b.day.cmp(&a.day).then(b.id.cmp(&a.id)));
+    let page: Vec<WorkOrderId> = refs
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|w| w.id)
+        .collect();
+    Ok(DrillDown {
+        scope,
+        drill,
+        period,
+        description: drill.describe(),
+        total: refs.len() as u64,
+        offset,
+        items: r.work_order_summaries(&page)?,
     })
 }

@@ -436,6 +436,152 @@ impl Desktop {
     }
 }
 
+/// A report's days as the core's half-open period: the last day the
+/// window names is counted.
+fn period(app: &App, d: &ipc::Days) -> biomend_core::Result<biomend_analytics::Period> {
+    biomend_core::analytics::period(app, d.from, d.to.map(|t| t + Duration::days(1)))
+}
+
+impl Desktop {
+    // ---- manager dashboards ------------------------------------------------
+
+    pub fn kpi_report(&self, args: &ipc::KpiArgs) -> R<ipc::KpiReport> {
+        self.read(|app, user| {
+            let p = period(app, &args.days)?;
+            biomend_core::analytics::kpi(app, user, args.by, p).map(views::kpi_report)
+        })
+    }
+
+    pub fn device_types(&self) -> R<Vec<ipc::DeviceTypeChoice>> {
+        self.read(|app, user| {
+            Ok(biomend_core::analytics::device_types(app, user)?
+                .into_iter()
+                .map(|(code, name)| ipc::DeviceTypeChoice { code, name })
+                .collect())
+        })
+    }
+
+    pub fn scorecard(&self, args: &ipc::ScorecardArgs) -> R<ipc::ScorecardReport> {
+        self.read(|app, user| {
+            let p = period(app, &args.days)?;
+            let r = biomend_core::analytics::scorecard(app, user, &args.device_type, args.by, p)?;
+            Ok(ipc::ScorecardReport {
+                device_type: r.device_type,
+                device_type_id: r.card.device_type,
+                names: r.names,
+                card: r.card,
+            })
+        })
+    }
+
+    pub fn capital_plan(&self, args: &ipc::CapitalArgs) -> R<ipc::CapitalReport> {
+        self.read(|app, user| {
+            let p = period(app, &args.days)?;
+            let r = biomend_core::analytics::capital(app, user, args.yearly_budget, args.years, p)?;
+            Ok(ipc::CapitalReport {
+                period: r.period,
+                yearly_budget: r.yearly_budget,
+                plan: r.plan,
+                top: r.top,
+            })
+        })
+    }
+
+    pub fn training_events(&self) -> R<Vec<ipc::TrainingEventItem>> {
+        self.read(|app, user| {
+            Ok(biomend_core::analytics::training_events(app, user)?
+                .into_iter()
+                .map(views::training_event)
+                .collect())
+        })
+    }
+
+    pub fn training_effect(&self, args: &ipc::TrainingArgs) -> R<ipc::TrainingReport> {
+        self.read(|app, user| {
+            let r = biomend_core::analytics::training(app, user, args.id)?;
+            Ok(ipc::TrainingReport {
+                event: views::training_event(r.event),
+                effect: r.effect,
+            })
+        })
+    }
+
+    pub fn repair_or_replace(&self, args: &ipc::ReplaceArgs) -> R<ipc::ReplaceReport> {
+        self.read(|app, user| {
+            let p = period(app, &args.days)?;
+            let r = biomend_core::analytics::repair_or_replace(
+                app,
+                user,
+                &args.tag,
+                args.repair_estimate,
+                p,
+            )?;
+            Ok(ipc::ReplaceReport {
+                tag: r.tag,
+                period: r.period,
+                repair_estimate: r.repair_estimate,
+                facts: r.facts,
+                advice: r.advice,
+            })
+        })
+    }
+
+    pub fn drill_down(&self, args: &ipc::DrillArgs) -> R<ipc::DrillDown> {
+        self.read(|app, user| {
+            let d = biomend_core::analytics::drill_down(
+                app,
+                user,
+                args.scope,
+                args.drill,
+                args.period,
+                args.offset,
+                args.limit,
+            )?;
+            Ok(ipc::DrillDown {
+                scope: d.scope,
+                drill: d.drill,
+                period: d.period,
+                description: d.description,
+                total: d.total,
+                offset: d.offset,
+                items: d.items,
+            })
+        })
+    }
+
+    /// The Environment of Care report as PDF and HTML files in `folder`
+    /// (the shell's choice, e.g. the user's documents), or in a `reports`
+    /// folder beside the tablet's database when it has none.
+    pub fn survey_report(
+        &self,
+        args: &ipc::SurveyArgs,
+        folder: Option<&std::path::Path>,
+    ) -> R<ipc::SurveyWritten> {
+        let report = self.read(|app, user| {
+            let today = app.clock().today();
+            let default = biomend_core::survey::SurveyInput::last_12_months(today);
+            biomend_core::survey::run(
+                app,
+                user,
+                &biomend_core::survey::SurveyInput {
+                    from: args.days.from.unwrap_or(default.from),
+                    to: args.days.to.unwrap_or(default.to),
+                    site: args.site.clone().filter(|s| !s.trim().is_empty()),
+                },
+            )
+        })?;
+        let folder = match folder {
+            Some(f) => f.to_path_buf(),
+            None => self
+                .config
+                .db
+                .parent()
+                .map_or_else(|| PathBuf::from("reports"), |d| d.join("reports")),
+        };
+        views::write_survey(&report, &folder)
+    }
+}
+
 impl Drop for Desktop {
     fn drop(&mut self) {
         self.worker.stop();

@@ -3,7 +3,7 @@
 
 use crate::worker::Snapshot;
 use biomend_core::{App, CoreError, Result};
-use biomend_domain::user::User;
+use biomend_domain::user::{Role, User};
 use biomend_domain::work_order::WorkOrderStatus;
 use biomend_ipc as ipc;
 use chrono::{DateTime, Utc};
@@ -30,6 +30,8 @@ pub(crate) fn session(
         server_url: server_url.to_string(),
         offline,
         supervises: user.role.can_sign_off(),
+        sees_kpis: matches!(user.role, Role::Supervisor | Role::Manager | Role::Admin),
+        sees_reports: matches!(user.role, Role::Manager | Role::Admin),
     })
 }
 
@@ -227,4 +229,74 @@ pub(crate) fn team(w: Vec<biomend_core::team::Workload>) -> Vec<ipc::TeamMember>
             emergencies: w.emergencies,
         })
         .collect()
+}
+
+pub(crate) fn kpi_report(r: biomend_core::analytics::KpiReport) -> ipc::KpiReport {
+    ipc::KpiReport {
+        by: r.by,
+        period: r.period,
+        groups: r
+            .groups
+            .into_iter()
+            .map(|g| ipc::KpiGroup {
+                key: g.group,
+                name: g.name,
+                kpis: g.item,
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn training_event(
+    v: biomend_core::analytics::TrainingEventView,
+) -> ipc::TrainingEventItem {
+    ipc::TrainingEventItem {
+        event: v.event,
+        department: v.department,
+        device_type: v.device_type,
+    }
+}
+
+/// Lays the survey report out as PDF and HTML and writes both to
+/// `folder`, named by period and site, replacing an earlier run's files.
+pub(crate) fn write_survey(
+    report: &biomend_analytics::survey::SurveyReport,
+    folder: &std::path::Path,
+) -> std::result::Result<ipc::SurveyWritten, ipc::IpcError> {
+    let io = |what: &str, path: &std::path::Path, e: std::io::Error| {
+        ipc::IpcError::new(
+            "io_error",
+            format!("cannot write {what} {}: {e}", path.display()),
+        )
+    };
+    std::fs::create_dir_all(folder).map_err(|e| io("the folder", folder, e))?;
+    let (from, to) = (report.period.from, report.last_day());
+    let site = report
+        .scope
+        .site_code
+        .as_deref()
+        .map(|c| {
+            let c: String = c
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+                .collect();
+            format!("-{c}")
+        })
+        .unwrap_or_default();
+    let stem = format!("eoc-report-{from}-to-{to}{site}");
+    let pdf_path = folder.join(format!("{stem}.pdf"));
+    let html_path = folder.join(format!("{stem}.html"));
+    let pdf = biomend_report::pdf(report);
+    std::fs::write(&pdf_path, &pdf.bytes).map_err(|e| io("the PDF", &pdf_path, e))?;
+    let page = biomend_report::html(report);
+    std::fs::write(&html_path, page.as_bytes()).map_err(|e| io("the HTML page", &html_path, e))?;
+    Ok(ipc::SurveyWritten {
+        folder: folder.display().to_string(),
+        pdf: pdf_path.display().to_string(),
+        html: html_path.display().to_string(),
+        pages: pdf.pages as u32,
+        from,
+        to,
+        scope: report.scope.label.clone(),
+    })
 }

@@ -6,12 +6,21 @@
 //! one argument, named `args` on the wire, so the UI's typed `invoke`
 //! wrapper and the shell's handlers agree by construction.
 //!
-//! Invariants: plain data only (serde, domain and protocol types), so this
+//! The managers' dashboards' commands and views are in `dashboards.rs`
+//! (re-exported here); their figures are the analytics crate's explained
+//! types, sent as they are.
+//!
+//! Invariants: plain data only (serde, domain, protocol and analytics
+//! types), so this
 //! crate builds for `wasm32-unknown-unknown` and the UI links it; a view
 //! carries what a screen shows, already judged by the core (risk class,
 //! overdue, allowed actions), so the window never re-implements a rule.
 //!
 //! Must not know: SQL, HTTP, Tauri, Yew, or how the core computes anything.
+
+mod dashboards;
+
+pub use dashboards::*;
 
 use biomend_domain::Money;
 use biomend_domain::checklist::{Answer, ChecklistItem, SafetyEdition};
@@ -70,6 +79,24 @@ pub mod cmd {
     pub const SIGN_OFF: &str = "sign_off";
     /// `()` → `Vec<TeamMember>`
     pub const TEAM: &str = "team";
+    /// [`super::KpiArgs`] → [`super::KpiReport`] (managers, admins, supervisors)
+    pub const KPI_REPORT: &str = "kpi_report";
+    /// `()` → `Vec<DeviceTypeChoice>`, for the scorecard's picker
+    pub const DEVICE_TYPES: &str = "device_types";
+    /// [`super::ScorecardArgs`] → [`super::ScorecardReport`]
+    pub const SCORECARD: &str = "scorecard";
+    /// [`super::CapitalArgs`] → [`super::CapitalReport`]
+    pub const CAPITAL_PLAN: &str = "capital_plan";
+    /// `()` → `Vec<TrainingEventItem>`, newest first
+    pub const TRAINING_EVENTS: &str = "training_events";
+    /// [`super::TrainingArgs`] → [`super::TrainingReport`]
+    pub const TRAINING_EFFECT: &str = "training_effect";
+    /// [`super::ReplaceArgs`] → [`super::ReplaceReport`]
+    pub const REPAIR_OR_REPLACE: &str = "repair_or_replace";
+    /// [`super::DrillArgs`] → [`super::DrillDown`]: the work orders behind a count
+    pub const DRILL_DOWN: &str = "drill_down";
+    /// [`super::SurveyArgs`] → [`super::SurveyWritten`]: PDF and HTML written to a folder
+    pub const SURVEY_REPORT: &str = "survey_report";
 
     /// Every command, for the shell's registration test.
     pub const ALL: &[&str] = &[
@@ -94,6 +121,15 @@ pub mod cmd {
         SIGN_OFF_QUEUE,
         SIGN_OFF,
         TEAM,
+        KPI_REPORT,
+        DEVICE_TYPES,
+        SCORECARD,
+        CAPITAL_PLAN,
+        TRAINING_EVENTS,
+        TRAINING_EFFECT,
+        REPAIR_OR_REPLACE,
+        DRILL_DOWN,
+        SURVEY_REPORT,
     ];
 }
 
@@ -151,6 +187,13 @@ pub struct Session {
     pub offline: bool,
     /// Sees the supervisor screens (conflicts, sign-off, team).
     pub supervises: bool,
+    /// Sees the KPI dashboard (managers, administrators, supervisors).
+    #[serde(default)]
+    pub sees_kpis: bool,
+    /// Sees every dashboard: scorecards, capital plan, training effect,
+    /// repair or replace (managers and administrators).
+    #[serde(default)]
+    pub sees_reports: bool,
 }
 
 /// What the window needs before anyone signs in.

@@ -24,7 +24,7 @@ use crate::read::{
 use crate::rollup::{Sums, day_date, day_key, month_key, month_start};
 use crate::{Result, StoreError};
 use biomend_analytics::facts::{AssetFacts, AssetKey, Catalog, MS_PER_HOUR, labor_cost};
-use biomend_analytics::measures::classify_pm;
+use biomend_analytics::measures::{PmOutcome, classify_pm};
 use biomend_analytics::profile::{AssetProfile, profiles};
 use biomend_analytics::{Period, Settings};
 use biomend_domain::Money;
@@ -262,7 +262,7 @@ fn fast_date(s: &str) -> Result<NaiveDate> {
 
 /// Midnight UTC of `d` as stored instants are written, so text comparison
 /// with stored instants is time comparison.
-fn midnight(d: NaiveDate) -> String {
+pub(crate) fn midnight(d: NaiveDate) -> String {
     format!("{}T00:00:00.000Z", date(d))
 }
 
@@ -686,27 +686,48 @@ impl<'c> Reader<'c> {
         period: Period,
         settings: &Settings,
     ) -> Result<()> {
+        self.for_each_pm_outcome(period, settings, |asset, _, _, outcome| {
+            let Some(i) = at(asset.0) else {
+                return;
+            };
+            let pm = &mut base[i].facts.pm;
+            match outcome {
+                Some(o) => pm.record(o),
+                None => pm.without_plan += 1,
+            }
+        })
+    }
+
+    /// Every non-cancelled PM due in `period` (by due day), with its
+    /// asset, its due day and its outcome judged by the window rule at the period's
+    /// end; `None` when it has no plan, so its window cannot be judged.
+    /// The facts count these, and the drill-down lists them.
+    pub(crate) fn for_each_pm_outcome(
+        &self,
+        period: Period,
+        settings: &Settings,
+        mut f: impl FnMut(AssetId, WorkOrderId, NaiveDate, Option<PmOutcome>),
+    ) -> Result<()> {
         let plan_days: HashMap<PmPlanId, i64> = self
             .pm_plans()?
             .iter()
             .map(|p| (p.id, p.interval_days()))
             .collect();
         let mut st = self.c.prepare_cached(
-            "SELECT asset_id, due, plan_id, done, attempts FROM analytics_pms
+            "SELECT asset_id, due, plan_id, done, attempts, id FROM analytics_pms
              WHERE due >= ?1 AND due < ?2",
         )?;
         let mut rows = st.query([day_key(period.from), day_key(period.to)])?;
         let mut attempts = Vec::new();
         while let Some(r) = rows.next()? {
-            let Some(i) = at(r.get(0)?) else {
-                continue;
-            };
-            let pm = &mut base[i].facts.pm;
+            let asset = AssetId(r.get(0)?);
+            let id = WorkOrderId(r.get(5)?);
+            let due = day_date(r.get(1)?);
             let Some(&days) = r
                 .get::<_, Option<uuid::Uuid>>(2)?
                 .and_then(|p| plan_days.get(&PmPlanId(p)))
             else {
-                pm.without_plan += 1;
+                f(asset, id, due, None);
                 continue;
             };
             let done = r.get::<_, Option<i64>>(3)?.map(day_date);
@@ -729,14 +750,19 @@ impl<'c> Reader<'c> {
                     })?;
                 attempts.push((parse_date(day)?, outcome));
             }
-            pm.record(classify_pm(
-                day_date(r.get(1)?),
-                days,
-                done,
-                &attempts,
-                period.to,
-                settings.pm_window,
-            ));
+            f(
+                asset,
+                id,
+                due,
+                Some(classify_pm(
+                    due,
+                    days,
+                    done,
+                    &attempts,
+                    period.to,
+                    settings.pm_window,
+                )),
+            );
         }
         Ok(())
     }

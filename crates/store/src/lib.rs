@@ -28,6 +28,7 @@
 pub mod analytics;
 pub mod bulk;
 mod codec;
+pub mod drill;
 mod login;
 mod lookup;
 pub mod outbox_state;
