@@ -145,7 +145,6 @@ fn signed_in(p: &SignedInProps) -> Html {
         Callback::from(move |_| error.set(None))
     };
     let route = nav.current.clone();
-    let supervises = p.session.supervises;
     html! {
         <ContextProvider<Ctx> context={ctx}>
             // Header, sync strip and errors stay in view while the screen scrolls.
@@ -165,7 +164,7 @@ fn signed_in(p: &SignedInProps) -> Html {
                         <button type="button" id="back" onclick={go.reform(|_| NavAction::Back)}>{ "‹ Back" }</button>
                     </div>
                 }
-                { pages::render(&route, supervises) }
+                { pages::render(&route, &p.session) }
             </main>
         </ContextProvider<Ctx>>
     }

@@ -3,6 +3,7 @@
 
 use crate::hooks::use_ctx;
 use crate::ipc::invoke;
+use crate::state::dashboards::Tab;
 use crate::state::nav::{NavAction, Route};
 use biomend_ipc::{Find, Found, Session, cmd};
 use std::rc::Rc;
@@ -100,6 +101,9 @@ pub fn header(p: &HeaderProps) -> Html {
                     { nav_button("nav-conflicts", "Conflicts", Route::Conflicts) }
                     { nav_button("nav-signoff", "Sign-off", Route::SignOff) }
                     { nav_button("nav-team", "Team", Route::Team) }
+                }
+                if p.session.sees_kpis || p.session.sees_reports {
+                    { nav_button("nav-dashboards", "Dashboards", Route::Dashboards { tab: Tab::Kpis }) }
                 }
             </nav>
             <div class="who">

@@ -1,6 +1,7 @@
 //! The screens, one module each.
 
 pub mod asset;
+pub mod dashboards;
 pub mod my_day;
 pub mod new_wo;
 pub mod search;
@@ -12,9 +13,17 @@ use crate::state::nav::Route;
 use yew::prelude::*;
 
 /// The screen for `route`, mounted fresh whenever the route changes.
-pub fn render(route: &Route, supervises: bool) -> Html {
+pub fn render(route: &Route, session: &biomend_ipc::Session) -> Html {
     let key = route.key();
-    if route.is_supervisor() && !supervises {
+    let allowed = match route {
+        r if r.is_supervisor() => session.supervises,
+        Route::Dashboards { tab } => {
+            crate::state::dashboards::Tab::visible(session.sees_kpis, session.sees_reports)
+                .contains(tab)
+        }
+        _ => true,
+    };
+    if !allowed {
         return html! { <my_day::MyDayPage key={key} /> };
     }
     match route {
@@ -31,6 +40,7 @@ pub fn render(route: &Route, supervises: bool) -> Html {
         Route::Conflicts => html! { <supervisor::ConflictsPage key={key} /> },
         Route::SignOff => html! { <supervisor::SignOffPage key={key} /> },
         Route::Team => html! { <supervisor::TeamPage key={key} /> },
+        Route::Dashboards { tab } => html! { <dashboards::DashboardsPage key={key} tab={*tab} /> },
     }
 }
 

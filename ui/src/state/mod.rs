@@ -3,6 +3,7 @@
 
 pub mod asset;
 pub mod conflicts;
+pub mod dashboards;
 pub mod format;
 pub mod load;
 pub mod my_day;

@@ -1,5 +1,6 @@
 //! Which screen shows, and the way back.
 
+use crate::state::dashboards::Tab;
 use biomend_ipc::{AssetSummary, Found};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -23,6 +24,10 @@ pub enum Route {
     Conflicts,
     SignOff,
     Team,
+    /// The managers' dashboards, on one panel.
+    Dashboards {
+        tab: Tab,
+    },
 }
 
 impl Route {
@@ -31,7 +36,12 @@ impl Route {
     pub fn is_top(&self) -> bool {
         matches!(
             self,
-            Route::MyDay | Route::Shift | Route::Conflicts | Route::SignOff | Route::Team
+            Route::MyDay
+                | Route::Shift
+                | Route::Conflicts
+                | Route::SignOff
+                | Route::Team
+                | Route::Dashboards { .. }
         )
     }
 
@@ -66,6 +76,7 @@ impl Route {
             Route::Conflicts => "conflicts".into(),
             Route::SignOff => "signoff".into(),
             Route::Team => "team".into(),
+            Route::Dashboards { tab } => format!("dashboards:{}", tab.id()),
         }
     }
 }
@@ -181,6 +192,13 @@ mod tests {
             .reduce(NavAction::Go(Route::Team));
         assert_eq!(n.current, Route::Team);
         assert!(!n.can_go_back());
+        // The dashboards are a top-level screen, one key per panel.
+        let kpis = Route::Dashboards { tab: Tab::Kpis };
+        let n = n
+            .reduce(NavAction::Go(Route::Asset { tag: "B".into() }))
+            .reduce(NavAction::Go(kpis.clone()));
+        assert!(!n.can_go_back());
+        assert_ne!(kpis.key(), Route::Dashboards { tab: Tab::Survey }.key());
         // Going where you are keeps no duplicate.
         let n = n
             .reduce(NavAction::Go(asset.clone()))

@@ -196,6 +196,8 @@ mod tests {
             server_url: "https://biomend.example".into(),
             offline: false,
             supervises: false,
+            sees_kpis: false,
+            sees_reports: false,
         }
     }
 
