@@ -41,7 +41,7 @@ async fn blocking<T: Send + 'static>(
         })
 }
 
-/// The Biomend desktop app for technicians and supervisors.
+/// The Biomend desktop app for technicians, supervisors and managers.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
@@ -219,6 +219,75 @@ async fn team(d: State<'_, Shared>, args: ipc::NoArgs) -> R<Vec<ipc::TeamMember>
     .await
 }
 
+// ---- the managers' dashboards --------------------------------------------------
+
+#[tauri::command]
+async fn kpi_report(d: State<'_, Shared>, args: ipc::KpiArgs) -> R<ipc::KpiReport> {
+    blocking(&d, move |d| d.kpi_report(&args)).await
+}
+
+#[tauri::command]
+async fn device_types(d: State<'_, Shared>, args: ipc::NoArgs) -> R<Vec<ipc::DeviceTypeChoice>> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.device_types()
+    })
+    .await
+}
+
+#[tauri::command]
+async fn scorecard(d: State<'_, Shared>, args: ipc::ScorecardArgs) -> R<ipc::ScorecardReport> {
+    blocking(&d, move |d| d.scorecard(&args)).await
+}
+
+#[tauri::command]
+async fn capital_plan(d: State<'_, Shared>, args: ipc::CapitalArgs) -> R<ipc::CapitalReport> {
+    blocking(&d, move |d| d.capital_plan(&args)).await
+}
+
+#[tauri::command]
+async fn training_events(
+    d: State<'_, Shared>,
+    args: ipc::NoArgs,
+) -> R<Vec<ipc::TrainingEventItem>> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.training_events()
+    })
+    .await
+}
+
+#[tauri::command]
+async fn training_effect(d: State<'_, Shared>, args: ipc::TrainingArgs) -> R<ipc::TrainingReport> {
+    blocking(&d, move |d| d.training_effect(&args)).await
+}
+
+#[tauri::command]
+async fn repair_or_replace(d: State<'_, Shared>, args: ipc::ReplaceArgs) -> R<ipc::ReplaceReport> {
+    blocking(&d, move |d| d.repair_or_replace(&args)).await
+}
+
+#[tauri::command]
+async fn drill_down(d: State<'_, Shared>, args: ipc::DrillArgs) -> R<ipc::DrillDown> {
+    blocking(&d, move |d| d.drill_down(&args)).await
+}
+
+/// Where the survey report goes: the user's documents (or downloads)
+/// folder; without either, the service writes beside the database.
+fn reports_folder() -> Option<PathBuf> {
+    dirs::document_dir()
+        .or_else(dirs::download_dir)
+        .map(|d| d.join("Biomend reports"))
+}
+
+#[tauri::command]
+async fn survey_report(d: State<'_, Shared>, args: ipc::SurveyArgs) -> R<ipc::SurveyWritten> {
+    blocking(&d, move |d| {
+        d.survey_report(&args, reports_folder().as_deref())
+    })
+    .await
+}
+
 /// Starts the app: parses the command line, opens the tablet's database,
 /// signs the `--user` in when asked, and opens the window.
 pub fn run() {
@@ -272,6 +341,15 @@ pub fn run() {
             sign_off_queue,
             sign_off,
             team,
+            kpi_report,
+            device_types,
+            scorecard,
+            capital_plan,
+            training_events,
+            training_effect,
+            repair_or_replace,
+            drill_down,
+            survey_report,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
