@@ -121,6 +121,13 @@ fn sign_in(d: &Desktop, user: &str) -> Result<ipc::Session, ipc::IpcError> {
     })
 }
 
+/// What the window decodes: the view through JSON, as it crosses IPC.
+fn crosses<T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(v: &T) {
+    let json = serde_json::to_string(v).unwrap();
+    let back: T = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(&back, v);
+}
+
 fn count(m: &ipc::Measure, input: &str) -> u64 {
     match m.input(input) {
         Some(Value::Count(n)) => *n,
@@ -251,6 +258,14 @@ fn a_manager_sees_every_dashboard_and_the_failing_pump_maker_ranks_worst() {
     assert_eq!(&advice.tag, tag);
     assert_eq!(advice.advice.repair_rules.len(), 2);
     assert_eq!(advice.advice.candidate_rules.len(), 4);
+
+    // Every view reaches the window intact (no non-finite number lost).
+    crosses(&k);
+    crosses(&card);
+    crosses(&plan);
+    crosses(&events);
+    crosses(&effect);
+    crosses(&advice);
 }
 
 #[test]
