@@ -82,6 +82,10 @@ struct Args {
     /// The `biomend` CLI binary [default: next to this one].
     #[arg(long)]
     cli_bin: Option<PathBuf>,
+    /// With --sync: serve from PostgreSQL, making a new database per size
+    /// through this connection string (a role that may create databases).
+    #[arg(long, value_name = "CONNINFO", requires = "sync")]
+    sync_postgres: Option<String>,
     /// Internal: run the sync benchmark's tablets (started by `--sync`).
     #[arg(long, hide = true)]
     sync_client: bool,
@@ -91,6 +95,8 @@ struct Args {
     sync_url: Option<String>,
     #[arg(long, hide = true)]
     sync_server_db: Option<PathBuf>,
+    #[arg(long, hide = true)]
+    sync_server_postgres: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -877,7 +883,13 @@ fn main() -> Result<()> {
             n: args.sync_n.context("--sync-n")?,
             url: args.sync_url.clone().context("--sync-url")?,
             dir: args.data_dir.clone(),
-            server_db: args.sync_server_db.clone().context("--sync-server-db")?,
+            server_db: match (&args.sync_server_db, &args.sync_server_postgres) {
+                (Some(path), _) => biomend_server::Database::Sqlite(path.clone()),
+                (None, Some(conninfo)) => biomend_server::Database::Postgres(
+                    biomend_server::PostgresTarget::parse(conninfo)?,
+                ),
+                (None, None) => anyhow::bail!("--sync-server-db or --sync-server-postgres"),
+            },
             cli_bin,
         });
     }
@@ -891,6 +903,7 @@ fn main() -> Result<()> {
                 None => beside("biomend-server")?,
             },
             cli_bin,
+            postgres: args.sync_postgres.clone(),
         });
     }
     let params = DemoParams::scaled(args.assets, args.work_orders);

@@ -16,6 +16,11 @@
 //! The tablets' process asks the conductor to read the counters at each
 //! step boundary (a line on stdout, answered on stdin), outside the timed
 //! calls.
+//!
+//! `--sync-postgres CONNINFO` runs the same workload on a PostgreSQL-backed
+//! server: each size gets a new database on that server (dropped at the
+//! end), the raw SQLite reference insert is skipped, and the server's CPU
+//! figure is the `biomend-server` process only, not PostgreSQL's.
 
 use anyhow::{Context, Result, bail, ensure};
 use biomend_bench::workload::{STATUS_CYCLE, WorkloadWorkOrder};
@@ -31,8 +36,10 @@ use biomend_domain::risk::EmScore;
 use biomend_domain::user::Role;
 use biomend_domain::work_order::Priority;
 use biomend_net::HttpTransport;
-use biomend_server::SqliteBackend;
 use biomend_server::auth::HashCost;
+use biomend_server::backend::Kind;
+use biomend_server::backend::postgres::ScratchDatabase;
+use biomend_server::{AnyBackend, Backend, Database, PostgresTarget};
 use biomend_store::Store;
 use biomend_sync::Engine;
 use chrono::{TimeZone, Utc};
@@ -63,6 +70,57 @@ pub struct Opts {
     pub json_out: Option<PathBuf>,
     pub server_bin: PathBuf,
     pub cli_bin: PathBuf,
+    /// Serve from PostgreSQL instead of SQLite: the connection string of
+    /// a role that may create databases.
+    pub postgres: Option<String>,
+}
+
+/// One size's server database: a SQLite file, or a new PostgreSQL
+/// database (dropped with this value).
+enum ServerDb {
+    Sqlite(PathBuf),
+    Postgres {
+        conninfo: String,
+        scratch: ScratchDatabase,
+    },
+}
+
+impl ServerDb {
+    fn new(o: &Opts, n: u32) -> Result<ServerDb> {
+        Ok(match &o.postgres {
+            None => {
+                let db = o.data_dir.join(format!("sync-server-{n}.sqlite"));
+                remove_db(&db)?;
+                ServerDb::Sqlite(db)
+            }
+            Some(base) => {
+                let scratch = ScratchDatabase::create(&PostgresTarget::parse(base)?)?;
+                let name = scratch.target().dbname().context("no database name")?;
+                ServerDb::Postgres {
+                    conninfo: format!("{base} dbname={name}"),
+                    scratch,
+                }
+            }
+        })
+    }
+
+    fn database(&self) -> Database {
+        match self {
+            ServerDb::Sqlite(path) => Database::Sqlite(path.clone()),
+            ServerDb::Postgres { scratch, .. } => Database::Postgres(scratch.target().clone()),
+        }
+    }
+
+    /// The arguments that name it to `biomend-server` and to the tablets'
+    /// process (`prefix` is `--` or `--sync-server-`).
+    fn args(&self, prefix: &str) -> Vec<std::ffi::OsString> {
+        match self {
+            ServerDb::Sqlite(path) => vec![format!("{prefix}db").into(), path.into()],
+            ServerDb::Postgres { conninfo, .. } => {
+                vec![format!("{prefix}postgres").into(), conninfo.into()]
+            }
+        }
+    }
 }
 
 /// Counters shared by the proxy's threads.
@@ -182,10 +240,10 @@ struct ServerProc {
     addr: SocketAddr,
 }
 
-fn start_server(bin: &Path, db: &Path) -> Result<ServerProc> {
+fn start_server(bin: &Path, db: &ServerDb) -> Result<ServerProc> {
     let mut child = Command::new(bin)
-        .args(["serve", "--db"])
-        .arg(db)
+        .arg("serve")
+        .args(db.args("--"))
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -231,8 +289,7 @@ fn remove_db(path: &Path) -> Result<()> {
 }
 
 /// Scenario a: the server-side seed of the workload's inventory.
-fn seed_server(db: &Path, n: u32) -> Result<Value> {
-    remove_db(db)?;
+fn seed_server(db: &Database, n: u32) -> Result<Value> {
     let t = Instant::now();
     let mut data = dataset(n, TECHNICIANS);
     // The workload's status cycle retires devices and brings them back,
@@ -242,7 +299,7 @@ fn seed_server(db: &Path, n: u32) -> Result<Value> {
         u.role = Role::Supervisor;
     }
     let generate = t.elapsed();
-    let backend = SqliteBackend::open(db)?;
+    let backend = db.open()?;
     let cpu0 = cpu_seconds("/proc/thread-self/stat").unwrap_or(0.0);
     let t = Instant::now();
     let summary = biomend_server::seed::seed(
@@ -272,7 +329,7 @@ fn seed_server(db: &Path, n: u32) -> Result<Value> {
         "server_cpu_s": cpu,
         "bytes": 0,
         "requests": 0,
-        "note": "in-process library seed into the server's SQLite file (no network, no tablet push): Biomend's inventory enters on the server by import",
+        "note": format!("in-process library seed into the server's database ({}; no network, no tablet push): Biomend's inventory enters on the server by import", match db { Database::Sqlite(_) => "SQLite", Database::Postgres(_) => "PostgreSQL" }),
     }))
 }
 
@@ -323,14 +380,20 @@ pub fn run(o: &Opts) -> Result<()> {
     let mut results = Vec::new();
     for &n in &o.sizes {
         eprintln!("== sync benchmark, N = {n}");
-        let db = o.data_dir.join(format!("sync-server-{n}.sqlite"));
-        let a = seed_server(&db, n)?;
+        let db = ServerDb::new(o, n)?;
+        let a = seed_server(&db.database(), n)?;
         eprintln!("  a) seed: {:.2} s", a["seconds"].as_f64().unwrap_or(0.0));
-        let reference = reference_insert(&db, &o.data_dir.join(format!("sync-ref-{n}.sqlite")))?;
-        eprintln!(
-            "  reference insert: {:.0} rows/s",
-            reference["rows_per_sec"].as_f64().unwrap_or(0.0)
-        );
+        let reference = match &db {
+            ServerDb::Sqlite(path) => {
+                let r = reference_insert(path, &o.data_dir.join(format!("sync-ref-{n}.sqlite")))?;
+                eprintln!(
+                    "  reference insert: {:.0} rows/s",
+                    r["rows_per_sec"].as_f64().unwrap_or(0.0)
+                );
+                r
+            }
+            ServerDb::Postgres { .. } => Value::Null,
+        };
         let server = start_server(&o.server_bin, &db)?;
         let server_pid = server.child.id();
         let (proxy, wire) = start_proxy(server.addr)?;
@@ -346,8 +409,7 @@ pub fn run(o: &Opts) -> Result<()> {
             .arg(format!("http://{proxy}"))
             .arg("--data-dir")
             .arg(&tablets)
-            .arg("--sync-server-db")
-            .arg(&db)
+            .args(db.args("--sync-server-"))
             .arg("--cli-bin")
             .arg(&o.cli_bin)
             .stdin(Stdio::piped())
@@ -373,6 +435,7 @@ pub fn run(o: &Opts) -> Result<()> {
         let st = client.wait()?;
         let server_hwm = status_mib(&format!("/proc/{server_pid}/status"), "VmHWM:");
         drop(server);
+        drop(db);
         ensure!(st.success(), "the tablets' process failed at N = {n}");
         let mut scenarios = vec![a];
         let result = result.context("the tablets' process sent no result")?;
@@ -406,7 +469,12 @@ pub fn run(o: &Opts) -> Result<()> {
             "benchmark": "sync",
             "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
             "transport": "plain HTTP/1.1 on loopback through a counting TCP proxy; no TLS, no compression",
-            "durability": "WAL + synchronous=FULL on the server and on every tablet",
+            "server_database": if o.postgres.is_some() { "PostgreSQL" } else { "SQLite" },
+            "durability": if o.postgres.is_some() {
+                "the PostgreSQL server's own settings on the server; WAL + synchronous=FULL on every tablet"
+            } else {
+                "WAL + synchronous=FULL on the server and on every tablet"
+            },
             "sizes": results,
         });
         fs::write(out, serde_json::to_string_pretty(&doc)? + "\n")?;
@@ -436,12 +504,9 @@ fn print_size(r: &Value) {
             s["target"].as_str().unwrap_or("")
         );
     }
-    println!(
-        "reference insert: {:.0} rows/s",
-        r["reference_insert"]["rows_per_sec"]
-            .as_f64()
-            .unwrap_or(0.0)
-    );
+    if let Some(rate) = r["reference_insert"]["rows_per_sec"].as_f64() {
+        println!("reference insert: {rate:.0} rows/s");
+    }
 }
 
 // ---- the tablets' process -------------------------------------------------
@@ -450,7 +515,8 @@ pub struct ClientOpts {
     pub n: u32,
     pub url: String,
     pub dir: PathBuf,
-    pub server_db: PathBuf,
+    /// The server's database, read to check what arrived.
+    pub server_db: Database,
     pub cli_bin: PathBuf,
 }
 
@@ -604,12 +670,11 @@ fn local_asset_in(db: &rusqlite::Connection, tag: &str) -> Result<(AssetStatus, 
 }
 
 /// The server's stored status and risk of asset `i`.
-fn server_asset(db: &rusqlite::Connection, i: u32) -> Result<(AssetStatus, EmScore)> {
-    let body: String = db.query_row(
-        "SELECT body FROM rows WHERE kind = 'asset' AND key = ?1",
-        [asset_id(i).0.to_string()],
-        |r| r.get(0),
-    )?;
+fn server_asset(db: &AnyBackend, i: u32) -> Result<(AssetStatus, EmScore)> {
+    let body = db
+        .read(|txn| txn.get_row(Kind::Asset, &asset_id(i).0.to_string()))?
+        .with_context(|| format!("the server has no asset {i}"))?
+        .body;
     let v: Value = serde_json::from_str(&body)?;
     let n = |k: &str| v["risk"][k].as_i64().unwrap_or(0);
     Ok((
@@ -655,15 +720,18 @@ fn figure(id: &str, name: &str, docs: f64, seconds: f64, cpu: f64) -> Value {
 
 pub fn client(o: &ClientOpts) -> Result<()> {
     let n = o.n;
-    let server = rusqlite::Connection::open_with_flags(
-        &o.server_db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?;
+    let server = o.server_db.open()?;
     let mut out = Vec::new();
 
     // b) initial pull: a new empty tablet pulls everything.
     let mut a = Tablet::new(o, "tablet-a", &user(0), 1)?;
-    let server_rows: i64 = server.query_row("SELECT count(*) FROM rows", [], |r| r.get(0))?;
+    let server_rows = server.read(|txn| {
+        let mut n = 0;
+        for k in Kind::ALL {
+            n += txn.rows_of_kind(*k)?.len();
+        }
+        Ok::<_, biomend_server::StoreError>(n)
+    })?;
     mark("b:start")?;
     let cpu = self_cpu();
     let t = Instant::now();
@@ -762,11 +830,7 @@ pub fn client(o: &ClientOpts) -> Result<()> {
             "server holds {got:?} for asset {i}, pushed {want:?}"
         );
     }
-    let wos: i64 = server.query_row(
-        "SELECT count(*) FROM rows WHERE kind = 'work_order'",
-        [],
-        |r| r.get(0),
-    )?;
+    let wos = server.read(|txn| txn.rows_of_kind(Kind::WorkOrder))?.len();
     ensure!(wos == 500, "server holds {wos} work orders");
     let mut c = figure(
         "c",

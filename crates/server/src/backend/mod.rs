@@ -17,7 +17,9 @@ pub mod postgres;
 pub mod sqlite;
 
 use biomend_domain::user::Role;
-use biomend_protocol::{ConflictV1, IncomingV1, Kind};
+/// The kinds of replicated rows, as the trait's methods take them.
+pub use biomend_protocol::Kind;
+use biomend_protocol::{ConflictV1, IncomingV1};
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::path::PathBuf;
