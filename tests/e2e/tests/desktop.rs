@@ -207,6 +207,71 @@ async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict(
     off_runtime(move || drop(server));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pm_judges_readings_as_they_are_typed_holds_for_parts_and_records_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = off_runtime(|| Server::start(dir.path(), &DemoParams::scaled(60, 200)));
+    let url = server.url();
+    let driver = Driver::start();
+    let db = dir.path().join("tech.sqlite");
+    let c = open_app(
+        &driver,
+        &[
+            "--db".into(),
+            db.display().to_string(),
+            "--server".into(),
+            url.clone(),
+        ],
+    )
+    .await;
+    sign_in(&c, &url, "demo.tech").await;
+
+    // The first PM due in my area, opened with the keyboard only: the row
+    // is a button, Enter opens its PM.
+    let row = el(&c, "#my-day .pm-row").await;
+    row.send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .unwrap();
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "open").await;
+
+    // The unit is in use: the attempt is recorded and the PM stays open.
+    type_into(
+        &c,
+        "#attempt-note",
+        "On a patient in bay 4; charge nurse says after 15:00",
+    )
+    .await;
+    click(&c, "#attempt-in-use").await;
+    let attempt = wait_until(&c, "#wo-page .attempt", None, |v| !v.is_empty()).await;
+    assert!(attempt.contains("bay 4"), "{attempt}");
+    assert_eq!(attr(&c, "#wo-page", "data-status").await, "open");
+
+    // Later: the work starts and each reading is judged as it is typed.
+    click(&c, "#step-start").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "in_progress").await;
+    // Touch current with the ground intact: at most 100 µA (NFPA 99-2012).
+    let touch = ".reading[data-key='touch_intact']";
+    let verdict = ".reading-row:has(.reading[data-key='touch_intact']) .verdict";
+    type_into(&c, touch, "250").await;
+    wait_until(&c, verdict, Some("data-verdict"), |v| v == "fail").await;
+    shoot(&c, "pm-checklist").await;
+    type_into(&c, touch, "40").await;
+    wait_until(&c, verdict, Some("data-verdict"), |v| v == "pass").await;
+    click(&c, "#save-record").await;
+    wait_until(&c, "#wo-page", None, |v| v.contains("1 taken, 0 failed")).await;
+
+    // A part is missing: hold, then resume when it arrives.
+    click(&c, "#step-hold_for_parts").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| {
+        v == "on_hold_parts"
+    })
+    .await;
+    click(&c, "#step-resume").await;
+    wait_until(&c, "#wo-page", Some("data-status"), |v| v == "in_progress").await;
+    c.close().await.unwrap();
+    off_runtime(move || drop(server));
+}
+
 /// Two tablets set one asset's status differently offline, then sync: the
 /// server keeps one by its rule and lists the conflict for supervisors.
 fn make_conflict(server: &Server, dir: &Path, tag: &str) -> String {

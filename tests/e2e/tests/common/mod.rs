@@ -188,12 +188,28 @@ pub async fn el(c: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
 }
 
+/// Clicks `css` as a person would: found afresh each try (the window may
+/// have re-rendered it), brought to the middle of the screen when the
+/// driver could not reach it (under the sticky header, say), and given a
+/// few seconds before the test fails with the driver's last error.
 pub async fn click(c: &Client, css: &str) {
-    el(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let e = el(c, css).await;
+        let err = match e.click().await {
+            Ok(()) => return,
+            Err(err) => err,
+        };
+        assert!(Instant::now() < until, "click {css}: {err:?}");
+        let e = el(c, css).await;
+        let _ = c
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(e).expect("an element reference")],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 pub async fn type_into(c: &Client, css: &str, text: &str) {
