@@ -272,6 +272,114 @@ async fn a_pm_judges_readings_as_they_are_typed_holds_for_parts_and_records_atte
     off_runtime(move || drop(server));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = off_runtime(|| Server::start(dir.path(), &DemoParams::scaled(120, 2_000)));
+    let url = server.url();
+    // The report goes to the user's documents folder, or next to the
+    // tablet's database when the desktop names none; either way, here,
+    // inside the test's folder.
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let driver = Driver::start_with_env(&[
+        ("HOME", home.to_str().unwrap()),
+        (
+            "XDG_DOCUMENTS_DIR",
+            home.join("Documents").to_str().unwrap(),
+        ),
+    ]);
+    let db = dir.path().join("manager.sqlite");
+    let c = open_app(
+        &driver,
+        &[
+            "--db".into(),
+            db.display().to_string(),
+            "--server".into(),
+            url.clone(),
+        ],
+    )
+    .await;
+    sign_in(&c, &url, "demo.manager").await;
+    click(&c, "#nav-dashboards").await;
+    el(&c, "#kpi-chart .kpi-bar").await;
+    shoot(&c, "dashboard-kpis").await;
+
+    // Failures per unit-year: every bar is a button to the work orders it
+    // counts, and each list's total is its figure's own count.
+    el(&c, "#kpi-metric")
+        .await
+        .select_by_value("failures")
+        .await
+        .unwrap();
+    let bars = wait_for_all(&c, "#kpi-chart .kpi-bar[data-metric='failures']").await;
+    let mut listed = 0;
+    for i in 0..bars.len() {
+        let bar = format!("#kpi-chart li:nth-child({}) .kpi-bar", i + 1);
+        let key = el(&c, &format!("{bar} .bar-label"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        click(&c, &bar).await;
+        wait_until(&c, "#drill-down h2", None, |v| v.starts_with(&key)).await;
+        let total = wait_until(&c, "#drill-down", Some("data-total"), |v| !v.is_empty()).await;
+        let expected = attr(&c, "#drill-down", "data-expected").await;
+        assert_eq!(
+            total, expected,
+            "{key}: the list holds what the figure counted"
+        );
+        let total: usize = total.parse().unwrap();
+        let rows = c
+            .find_all(fantoccini::Locator::Css("#drill-down .wo-row"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), total.min(200), "{key}: one page of the list");
+        if total > 0 {
+            listed = total;
+            break;
+        }
+    }
+    assert!(listed > 0, "some group had failures");
+    shoot(&c, "dashboard-drill-down").await;
+    let number = attr(&c, "#drill-down .wo-row", "data-number").await;
+    click(&c, "#drill-down .wo-row").await;
+    wait_until(&c, "#wo-page", Some("data-number"), |v| v == number).await;
+
+    click(&c, "#nav-dashboards").await;
+    click(&c, "#tab-scorecard").await;
+    // General-purpose infusion pumps, where makers differ most.
+    el(&c, "#score-type")
+        .await
+        .select_by_value("13-215")
+        .await
+        .unwrap();
+    click(&c, "#score-apply").await;
+    wait_until(&c, "#scorecard h2", None, |v| v.starts_with("13-215")).await;
+    el(&c, "#scorecard-chart .score-bar").await;
+    shoot(&c, "dashboard-scorecard").await;
+    click(&c, "#tab-capital").await;
+    click(&c, "#capital-apply").await;
+    el(&c, "#capital-chart .capital-year").await;
+    shoot(&c, "dashboard-capital").await;
+
+    // The survey report, written where the manager can find it.
+    click(&c, "#tab-survey").await;
+    click(&c, "#survey-report").await;
+    let pdf = wait_until(&c, "#survey-paths .survey-pdf", None, |v| !v.is_empty()).await;
+    let html = attr(&c, "#survey-paths .survey-html", "class").await;
+    assert!(!html.is_empty());
+    let bytes = std::fs::read(pdf.trim()).unwrap_or_else(|e| panic!("{pdf}: {e}"));
+    assert!(bytes.starts_with(b"%PDF"), "{pdf} is a PDF");
+    assert!(
+        Path::new(pdf.trim()).starts_with(dir.path()),
+        "{pdf} is in the user's documents or beside the database"
+    );
+    shoot(&c, "dashboard-survey").await;
+    c.close().await.unwrap();
+    off_runtime(move || drop(server));
+}
+
 /// Two tablets set one asset's status differently offline, then sync: the
 /// server keeps one by its rule and lists the conflict for supervisors.
 fn make_conflict(server: &Server, dir: &Path, tag: &str) -> String {

@@ -269,3 +269,9 @@ pub async fn sign_in(c: &Client, url: &str, user: &str) {
     type_into(c, "#password", PASSWORD).await;
     click(c, "#sign-in").await;
 }
+
+/// Waits for at least one element matching `css` and returns them all.
+pub async fn wait_for_all(c: &Client, css: &str) -> Vec<fantoccini::elements::Element> {
+    el(c, css).await;
+    c.find_all(Locator::Css(css)).await.unwrap()
+}
