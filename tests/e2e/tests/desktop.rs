@@ -363,6 +363,27 @@ async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_re
     el(&c, "#capital-chart .capital-year").await;
     shoot(&c, "dashboard-capital").await;
 
+    // Repair or replace, from the asset page, with the technician's quote:
+    // the verdict first, then every rule with whether it fired.
+    type_into(&c, "#scan", "BME-000001\n").await;
+    wait_until(&c, "#asset-page", Some("data-tag"), |v| v == "BME-000001").await;
+    click(&c, "#repair-or-replace").await;
+    el(&c, "#rvr-page #rvr-verdict").await;
+    type_into(&c, "#repair-estimate", "$1,850.00").await;
+    click(&c, "#rvr-apply").await;
+    wait_until(&c, "#rvr-verdict", Some("data-verdict"), |v| {
+        v == "repair" || v == "replace"
+    })
+    .await;
+    let rules = wait_for_all(&c, "#rvr-page .rvr-rule").await;
+    assert_eq!(
+        rules.len(),
+        6,
+        "two rules for the repair, four for the candidate list"
+    );
+    shoot(&c, "repair-or-replace").await;
+    click(&c, "#nav-dashboards").await;
+
     // The survey report, written where the manager can find it.
     click(&c, "#tab-survey").await;
     click(&c, "#survey-report").await;

@@ -70,6 +70,13 @@ pub fn asset_screen(p: &AssetProps) -> Html {
             })
         };
         let pm = open_pm(&ctx, a.tag.clone(), next_pm_plan(page), None);
+        let replace = {
+            let go = ctx.go.clone();
+            let tag = a.tag.clone();
+            Callback::from(move |_| {
+                go.emit(NavAction::Go(Route::RepairOrReplace { tag: tag.clone() }))
+            })
+        };
         html! {
             <>
                 <div class="wo-head">
@@ -84,6 +91,9 @@ pub fn asset_screen(p: &AssetProps) -> Html {
                 <div class="actions">
                     <button type="button" id="new-corrective" class="primary" onclick={new_wo}>{ "New corrective work order" }</button>
                     <button type="button" id="open-pm" onclick={pm}>{ "Open PM" }</button>
+                    if ctx.session.sees_reports {
+                        <button type="button" id="repair-or-replace" onclick={replace}>{ "Repair or replace?" }</button>
+                    }
                 </div>
                 <div class="card">
                     <dl class="facts">

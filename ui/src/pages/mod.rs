@@ -4,6 +4,7 @@ pub mod asset;
 pub mod dashboards;
 pub mod my_day;
 pub mod new_wo;
+pub mod replace;
 pub mod search;
 pub mod sign_in;
 pub mod supervisor;
@@ -21,6 +22,7 @@ pub fn render(route: &Route, session: &biomend_ipc::Session) -> Html {
             crate::state::dashboards::Tab::visible(session.sees_kpis, session.sees_reports)
                 .contains(tab)
         }
+        Route::RepairOrReplace { .. } => session.sees_reports,
         _ => true,
     };
     if !allowed {
@@ -41,6 +43,9 @@ pub fn render(route: &Route, session: &biomend_ipc::Session) -> Html {
         Route::SignOff => html! { <supervisor::SignOffPage key={key} /> },
         Route::Team => html! { <supervisor::TeamPage key={key} /> },
         Route::Dashboards { tab } => html! { <dashboards::DashboardsPage key={key} tab={*tab} /> },
+        Route::RepairOrReplace { tag } => {
+            html! { <replace::ReplacePage key={key} tag={tag.clone()} /> }
+        }
     }
 }
 

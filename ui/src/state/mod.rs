@@ -9,6 +9,7 @@ pub mod load;
 pub mod my_day;
 pub mod nav;
 pub mod new_wo;
+pub mod replace;
 pub mod session;
 pub mod signature;
 pub mod sync_strip;

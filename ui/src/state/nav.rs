@@ -28,6 +28,10 @@ pub enum Route {
     Dashboards {
         tab: Tab,
     },
+    /// Repair or replace one asset (managers and administrators).
+    RepairOrReplace {
+        tag: String,
+    },
 }
 
 impl Route {
@@ -77,6 +81,7 @@ impl Route {
             Route::SignOff => "signoff".into(),
             Route::Team => "team".into(),
             Route::Dashboards { tab } => format!("dashboards:{}", tab.id()),
+            Route::RepairOrReplace { tag } => format!("replace:{tag}"),
         }
     }
 }
