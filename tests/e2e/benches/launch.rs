@@ -110,9 +110,8 @@ fn main() {
         let (total, page) = series(&driver, &args).await;
         summary("later launches, server reachable", total, page);
 
-        off_runtime(|| server.down());
+        server.down();
         let (total, page) = series(&driver, &args).await;
         summary("later launches, server down", total, page);
     });
-    runtime.block_on(async { off_runtime(move || drop(server)) });
 }

@@ -45,16 +45,7 @@ async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict(
 
     // ---- the technician -------------------------------------------------
     let tech_db = dir.path().join("tech.sqlite");
-    let c = open_app(
-        &driver,
-        &[
-            "--db".into(),
-            tech_db.display().to_string(),
-            "--server".into(),
-            url.clone(),
-        ],
-    )
-    .await;
+    let c = open_tablet(&driver, &tech_db, &url).await;
     el(&c, "#username").await;
     shoot(&c, "sign-in").await;
     sign_in(&c, &url, "demo.tech").await;
@@ -70,7 +61,7 @@ async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict(
     shoot(&c, "asset").await;
 
     // The network goes down; the technician carries on.
-    off_runtime(|| server.down());
+    server.down();
     click(&c, "#new-corrective").await;
     let problem = format!("Keypad unresponsive after a fall ({})", std::process::id());
     type_into(&c, "#problem", &problem).await;
@@ -153,16 +144,7 @@ async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict(
 
     // ---- the supervisor ---------------------------------------------------
     let sup_db = dir.path().join("super.sqlite");
-    let c = open_app(
-        &driver,
-        &[
-            "--db".into(),
-            sup_db.display().to_string(),
-            "--server".into(),
-            url.clone(),
-        ],
-    )
-    .await;
+    let c = open_tablet(&driver, &sup_db, &url).await;
     sign_in(&c, &url, "demo.super").await;
     el(&c, "#my-day").await;
     click(&c, "#nav-shift").await;
@@ -204,7 +186,6 @@ async fn technician_completes_work_offline_and_a_supervisor_resolves_a_conflict(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     c.close().await.unwrap();
-    off_runtime(move || drop(server));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,16 +195,7 @@ async fn a_pm_judges_readings_as_they_are_typed_holds_for_parts_and_records_atte
     let url = server.url();
     let driver = Driver::start();
     let db = dir.path().join("tech.sqlite");
-    let c = open_app(
-        &driver,
-        &[
-            "--db".into(),
-            db.display().to_string(),
-            "--server".into(),
-            url.clone(),
-        ],
-    )
-    .await;
+    let c = open_tablet(&driver, &db, &url).await;
     sign_in(&c, &url, "demo.tech").await;
 
     // The first PM due in my area, opened with the keyboard only: the row
@@ -269,7 +241,6 @@ async fn a_pm_judges_readings_as_they_are_typed_holds_for_parts_and_records_atte
     click(&c, "#step-resume").await;
     wait_until(&c, "#wo-page", Some("data-status"), |v| v == "in_progress").await;
     c.close().await.unwrap();
-    off_runtime(move || drop(server));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,16 +261,7 @@ async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_re
         ),
     ]);
     let db = dir.path().join("manager.sqlite");
-    let c = open_app(
-        &driver,
-        &[
-            "--db".into(),
-            db.display().to_string(),
-            "--server".into(),
-            url.clone(),
-        ],
-    )
-    .await;
+    let c = open_tablet(&driver, &db, &url).await;
     sign_in(&c, &url, "demo.manager").await;
     click(&c, "#nav-dashboards").await;
     el(&c, "#kpi-chart .kpi-bar").await;
@@ -398,7 +360,6 @@ async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_re
     );
     shoot(&c, "dashboard-survey").await;
     c.close().await.unwrap();
-    off_runtime(move || drop(server));
 }
 
 /// Two tablets set one asset's status differently offline, then sync: the

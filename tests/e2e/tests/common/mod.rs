@@ -105,12 +105,22 @@ impl Server {
         self.running = Some(s);
     }
 
+    /// Stops serving. Its runtime may not be dropped on an async worker,
+    /// where the tests run, so it goes off the runtime.
     pub fn down(&mut self) {
-        self.running = None;
+        if let Some(s) = self.running.take() {
+            off_runtime(move || drop(s));
+        }
     }
 
     pub fn backend(&self) -> &SqliteBackend {
         &self.running.as_ref().expect("server is up").backend
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.down();
     }
 }
 
@@ -178,6 +188,17 @@ pub async fn open_app(driver: &Driver, args: &[String]) -> Client {
         .expect("a WebDriver session on the app");
     c.set_window_size(1280, 800).await.unwrap();
     c
+}
+
+/// The app on the tablet database `db`, offering `server_url` at sign-in.
+pub async fn open_tablet(driver: &Driver, db: &Path, server_url: &str) -> Client {
+    let args = [
+        "--db".to_string(),
+        db.display().to_string(),
+        "--server".to_string(),
+        server_url.to_string(),
+    ];
+    open_app(driver, &args).await
 }
 
 pub async fn el(c: &Client, css: &str) -> fantoccini::elements::Element {
