@@ -845,48 +845,26 @@ fn a_push_delivered_twice_is_applied_once(server: Server) {
 /// Every story, on each backend the server can run on.
 macro_rules! stories {
     ($backend:ident, $start:expr) => {
+        stories!(@tests $backend, $start,
+            two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit,
+            the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it,
+            two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records,
+            a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly,
+            a_revoked_tablet_is_refused_and_keeps_its_work,
+            a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints,
+            a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice,
+            a_push_delivered_twice_is_applied_once,
+        );
+    };
+    (@tests $backend:ident, $start:expr, $($story:ident,)+) => {
         mod $backend {
             use super::*;
-
-            #[test]
-            fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit() {
-                super::two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their_edit($start);
-            }
-
-            #[test]
-            fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it() {
-                super::the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it($start);
-            }
-
-            #[test]
-            fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records() {
-                super::two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_labor_records($start);
-            }
-
-            #[test]
-            fn a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly() {
-                super::a_tablet_offline_for_a_week_with_500_changes_syncs_cleanly($start);
-            }
-
-            #[test]
-            fn a_revoked_tablet_is_refused_and_keeps_its_work() {
-                super::a_revoked_tablet_is_refused_and_keeps_its_work($start);
-            }
-
-            #[test]
-            fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints() {
-                super::a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints($start);
-            }
-
-            #[test]
-            fn a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice() {
-                super::a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice($start);
-            }
-
-            #[test]
-            fn a_push_delivered_twice_is_applied_once() {
-                super::a_push_delivered_twice_is_applied_once($start);
-            }
+            $(
+                #[test]
+                fn $story() {
+                    super::$story($start);
+                }
+            )+
         }
     };
 }

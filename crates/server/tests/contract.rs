@@ -575,61 +575,32 @@ fn a_pull_cursor_never_skips_a_late_commit<B: Backend>(b: &B) {
     );
 }
 
-/// One `#[test]` per check, over a backend made by `$fresh`.
+/// One `#[test]` per check, over a backend made by `$fresh`; a new check
+/// is one name in this list.
 macro_rules! contract {
     ($name:ident, $fresh:expr) => {
+        contract!(@tests $name, $fresh,
+            versions_strictly_increase_across_transactions,
+            pull_by_cursor_and_site,
+            exactly_once_bookkeeping,
+            conflicts_stored_and_resolved,
+            auth_rows,
+            tombstone_horizon,
+            log_rows_round_trip_whole,
+            the_sign_off_queue_reads_completed_work_orders_by_site,
+            a_refused_insert_leaves_the_transaction_usable,
+            a_pull_cursor_never_skips_a_late_commit,
+        );
+    };
+    (@tests $name:ident, $fresh:expr, $($test:ident,)+) => {
         mod $name {
             use super::*;
-
-            #[test]
-            fn versions_strictly_increase_across_transactions() {
-                super::versions_strictly_increase_across_transactions(&$fresh.backend);
-            }
-
-            #[test]
-            fn pull_by_cursor_and_site() {
-                super::pull_by_cursor_and_site(&$fresh.backend);
-            }
-
-            #[test]
-            fn exactly_once_bookkeeping() {
-                super::exactly_once_bookkeeping(&$fresh.backend);
-            }
-
-            #[test]
-            fn conflicts_stored_and_resolved() {
-                super::conflicts_stored_and_resolved(&$fresh.backend);
-            }
-
-            #[test]
-            fn auth_rows() {
-                super::auth_rows(&$fresh.backend);
-            }
-
-            #[test]
-            fn tombstone_horizon() {
-                super::tombstone_horizon(&$fresh.backend);
-            }
-
-            #[test]
-            fn log_rows_round_trip_whole() {
-                super::log_rows_round_trip_whole(&$fresh.backend);
-            }
-
-            #[test]
-            fn the_sign_off_queue_reads_completed_work_orders_by_site() {
-                super::the_sign_off_queue_reads_completed_work_orders_by_site(&$fresh.backend);
-            }
-
-            #[test]
-            fn a_refused_insert_leaves_the_transaction_usable() {
-                super::a_refused_insert_leaves_the_transaction_usable(&$fresh.backend);
-            }
-
-            #[test]
-            fn a_pull_cursor_never_skips_a_late_commit() {
-                super::a_pull_cursor_never_skips_a_late_commit(&$fresh.backend);
-            }
+            $(
+                #[test]
+                fn $test() {
+                    super::$test(&$fresh.backend);
+                }
+            )+
         }
     };
 }
