@@ -2,58 +2,14 @@
 //! against the real server on a loopback port: the sign-off queue across
 //! devices (`biomend wo queue --server`), next to this device's own.
 
+mod common;
+
 use biomend_core::App;
 use biomend_core::corrective::{self, NewCorrective};
 use biomend_core::workflow::{self, Completion, LaborInput, WorkRecord};
-use biomend_demo::DemoParams;
 use biomend_domain::work_order::{ClosureCode, FailureArea, Priority};
-use biomend_server::auth::HashCost;
-use biomend_server::local::LocalServer;
-use biomend_server::{Config, SqliteBackend};
-use std::io::Write;
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_biomend"))
-        .env_remove("BIOMEND_DB")
-        .env_remove("BIOMEND_USER")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run biomend");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 /// A tablet file signed in to `url` as `username` and synced.
 fn tablet(dir: &Path, url: &str, username: &str) -> PathBuf {
@@ -85,24 +41,7 @@ fn numbers(list: &serde_json::Value) -> Vec<String> {
 #[test]
 fn a_supervisor_sees_the_servers_sign_off_queue_with_work_this_device_has_not_pulled() {
     let dir = tempfile::tempdir().unwrap();
-    let server_db = dir.path().join("server.db");
-    {
-        let backend = SqliteBackend::open(&server_db).unwrap();
-        biomend_server::seed::seed_demo(
-            &backend,
-            &DemoParams::scaled(60, 200),
-            "demo",
-            &HashCost::fast_for_tests(),
-        )
-        .unwrap();
-    }
-    let server = LocalServer::start(
-        &server_db,
-        Config {
-            hash_cost: HashCost::fast_for_tests(),
-        },
-    )
-    .unwrap();
+    let server = demo_server(dir.path());
 
     // The supervisor's tablet syncs at the start of the shift.
     let sup = tablet(dir.path(), &server.url, "demo.super");

@@ -5,76 +5,21 @@
 //! recorded, during the pull), the next sync finishes the job, every
 //! mutation is applied exactly once, and the server holds every edit.
 
+mod common;
+
 use biomend_core::App;
 use biomend_core::asset_edit::{self, AssetEdit};
-use biomend_demo::DemoParams;
-use biomend_server::auth::HashCost;
-use biomend_server::local::LocalServer;
-use biomend_server::{Backend, Config, SqliteBackend};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use biomend_server::Backend;
+use common::*;
+use std::process::Stdio;
 use std::time::Duration;
 
 const EDITS: usize = 600;
 
-fn biomend(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_biomend"));
-    c.env_remove("BIOMEND_DB")
-        .env_remove("BIOMEND_USER")
-        .arg("--db")
-        .arg(db);
-    c
-}
-
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = biomend(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run biomend");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 #[test]
 fn a_tablet_killed_mid_sync_again_and_again_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server_db = dir.path().join("server.db");
-    {
-        let backend = SqliteBackend::open(&server_db).unwrap();
-        biomend_server::seed::seed_demo(
-            &backend,
-            &DemoParams::scaled(60, 200),
-            "demo",
-            &HashCost::fast_for_tests(),
-        )
-        .unwrap();
-    }
-    let server = LocalServer::start(
-        &server_db,
-        Config {
-            hash_cost: HashCost::fast_for_tests(),
-        },
-    )
-    .unwrap();
+    let server = demo_server(dir.path());
     let (url, backend) = (server.url.clone(), server.backend.clone());
 
     let tablet = dir.path().join("tablet.db");
