@@ -28,6 +28,7 @@ pub mod org;
 pub mod pm;
 pub mod recall;
 pub mod risk;
+pub mod settings;
 pub mod training;
 pub mod usage;
 pub mod user;

@@ -20,6 +20,7 @@ mod auth;
 mod error;
 mod hlc;
 mod mutation;
+mod program;
 mod pull;
 mod push;
 mod records;
@@ -30,6 +31,7 @@ pub use auth::{LoginRequest, LoginResponse};
 pub use error::ProtocolError;
 pub use hlc::Hlc;
 pub use mutation::*;
+pub use program::*;
 pub use pull::*;
 pub use push::*;
 pub use records::*;
@@ -38,4 +40,11 @@ pub use supervisor::*;
 
 /// The version of the sync protocol this build speaks; it travels with
 /// every request, next to the store's schema version.
-pub const PROTOCOL_VERSION: u16 = 1;
+///
+/// 2: the HTM program's records (vendors, contracts, recalls, network
+/// profiles, usage windows, training events, vendor invoices, hospital
+/// settings) are pulled too, and settings are changed with
+/// `set_hospital_settings@1`. A server sends a device only the kinds its
+/// version knows ([`Kind::since`]); a device whose copy was pulled at an
+/// older version pulls again from zero to receive the rest.
+pub const PROTOCOL_VERSION: u16 = 2;

@@ -11,6 +11,7 @@ use crate::{Hlc, ProtocolError};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A contended field: the value the user saw and the value they set. The
@@ -162,6 +163,18 @@ impl UpdateAsset {
     }
 }
 
+/// `set_hospital_settings@1`: a manager or administrator changed some of
+/// a settings group's values (e.g. the capital plan's weights). Each key
+/// is compare-and-set on its own: `from` is the value the user saw, `to`
+/// the one they chose; `None` is "not set" (the default applies).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetHospitalSettings {
+    pub name: String,
+    pub changes: BTreeMap<String, FieldChange<Option<String>>>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// One user action's intent, one variant per kind of action.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mutation {
@@ -172,6 +185,7 @@ pub enum Mutation {
     SignOffWorkOrder(SignOffWorkOrder),
     RecordPmAttempt(RecordPmAttempt),
     UpdateAsset(UpdateAsset),
+    SetHospitalSettings(SetHospitalSettings),
 }
 
 /// Every mutation this build can decode, as (name, version).
@@ -183,6 +197,7 @@ pub const SUPPORTED: &[(&str, u16)] = &[
     ("sign_off_work_order", 1),
     ("record_pm_attempt", 1),
     ("update_asset", 1),
+    ("set_hospital_settings", 1),
 ];
 
 impl Mutation {
@@ -196,6 +211,7 @@ impl Mutation {
             Mutation::SignOffWorkOrder(_) => "sign_off_work_order",
             Mutation::RecordPmAttempt(_) => "record_pm_attempt",
             Mutation::UpdateAsset(_) => "update_asset",
+            Mutation::SetHospitalSettings(_) => "set_hospital_settings",
         }
     }
 
@@ -208,7 +224,8 @@ impl Mutation {
             | Mutation::CompleteWorkOrder(_)
             | Mutation::SignOffWorkOrder(_)
             | Mutation::RecordPmAttempt(_)
-            | Mutation::UpdateAsset(_) => 1,
+            | Mutation::UpdateAsset(_)
+            | Mutation::SetHospitalSettings(_) => 1,
         }
     }
 
@@ -222,6 +239,7 @@ impl Mutation {
             Mutation::SignOffWorkOrder(p) => serde_json::to_value(p),
             Mutation::RecordPmAttempt(p) => serde_json::to_value(p),
             Mutation::UpdateAsset(p) => serde_json::to_value(p),
+            Mutation::SetHospitalSettings(p) => serde_json::to_value(p),
         };
         // Payloads are plain structs with string keys; serializing them
         // cannot fail.
@@ -259,6 +277,9 @@ impl Mutation {
             ("sign_off_work_order", 1) => Mutation::SignOffWorkOrder(read(name, version, payload)?),
             ("record_pm_attempt", 1) => Mutation::RecordPmAttempt(read(name, version, payload)?),
             ("update_asset", 1) => Mutation::UpdateAsset(read(name, version, payload)?),
+            ("set_hospital_settings", 1) => {
+                Mutation::SetHospitalSettings(read(name, version, payload)?)
+            }
             _ => {
                 return Err(ProtocolError::Unsupported {
                     name: name.to_string(),

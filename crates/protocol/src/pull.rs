@@ -15,6 +15,7 @@
 //! from zero.
 
 use crate::ProtocolError;
+use crate::program::*;
 use crate::records::*;
 use crate::reference::*;
 use serde::{Deserialize, Serialize};
@@ -112,7 +113,7 @@ impl Change {
 }
 
 macro_rules! kinds {
-    ($( $variant:ident($ty:ty) => $code:literal, )+) => {
+    ($( $variant:ident($ty:ty) => $code:literal since $since:literal, )+) => {
         /// Every kind of row a device pulls, by its stable code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Kind { $( $variant, )+ }
@@ -129,6 +130,14 @@ macro_rules! kinds {
 
             pub fn parse(s: &str) -> Option<Kind> {
                 match s { $( $code => Some(Kind::$variant), )+ _ => None }
+            }
+
+            /// The protocol version that brought this kind to the wire.
+            /// A device speaking an older version is never sent it: it
+            /// could not read it, and a pull it cannot read would stop
+            /// its sync for good.
+            pub fn since(self) -> u16 {
+                match self { $( Kind::$variant => $since, )+ }
             }
         }
 
@@ -167,28 +176,37 @@ macro_rules! kinds {
 }
 
 kinds! {
-    Site(SiteV1) => "site",
-    Building(BuildingV1) => "building",
-    Department(DepartmentV1) => "department",
-    Location(LocationV1) => "location",
-    User(UserV1) => "user",
-    Manufacturer(ManufacturerV1) => "manufacturer",
-    DeviceType(DeviceTypeV1) => "device_type",
-    Model(ModelV1) => "model",
-    SafetyEdition(SafetyEditionV1) => "safety_edition",
-    Checklist(ChecklistV1) => "checklist",
-    PmPlan(PmPlanV1) => "pm_plan",
-    Part(PartV1) => "part",
-    Asset(AssetV1) => "asset",
-    PmSchedule(PmScheduleV1) => "pm_schedule",
-    WorkOrder(WorkOrderV1) => "work_order",
-    Downtime(DowntimeV1) => "downtime",
-    Labor(LaborV1) => "labor",
-    PartUse(PartUseV1) => "part_use",
-    Reading(ReadingV1) => "reading",
-    WorkNote(WorkNoteV1) => "work_note",
-    Signature(SignatureV1) => "signature",
-    PmAttempt(PmAttemptV1) => "pm_attempt",
+    Site(SiteV1) => "site" since 1,
+    Building(BuildingV1) => "building" since 1,
+    Department(DepartmentV1) => "department" since 1,
+    Location(LocationV1) => "location" since 1,
+    User(UserV1) => "user" since 1,
+    Manufacturer(ManufacturerV1) => "manufacturer" since 1,
+    DeviceType(DeviceTypeV1) => "device_type" since 1,
+    Model(ModelV1) => "model" since 1,
+    SafetyEdition(SafetyEditionV1) => "safety_edition" since 1,
+    Checklist(ChecklistV1) => "checklist" since 1,
+    PmPlan(PmPlanV1) => "pm_plan" since 1,
+    Part(PartV1) => "part" since 1,
+    Vendor(VendorV1) => "vendor" since 2,
+    ServiceContract(ServiceContractV1) => "service_contract" since 2,
+    Recall(RecallV1) => "recall" since 2,
+    Asset(AssetV1) => "asset" since 1,
+    NetworkProfile(NetworkProfileV1) => "network_profile" since 2,
+    PmSchedule(PmScheduleV1) => "pm_schedule" since 1,
+    UsageWindow(UsageWindowV1) => "usage_window" since 2,
+    TrainingEvent(TrainingEventV1) => "training_event" since 2,
+    WorkOrder(WorkOrderV1) => "work_order" since 1,
+    Downtime(DowntimeV1) => "downtime" since 1,
+    Labor(LaborV1) => "labor" since 1,
+    PartUse(PartUseV1) => "part_use" since 1,
+    VendorCharge(VendorChargeV1) => "vendor_charge" since 2,
+    Reading(ReadingV1) => "reading" since 1,
+    WorkNote(WorkNoteV1) => "work_note" since 1,
+    Signature(SignatureV1) => "signature" since 1,
+    PmAttempt(PmAttemptV1) => "pm_attempt" since 1,
+    RecallAsset(RecallAssetV1) => "recall_asset" since 2,
+    HospitalSettings(HospitalSettingsV1) => "hospital_settings" since 2,
 }
 
 impl Record {
@@ -218,6 +236,15 @@ impl Record {
             Record::WorkNote(r) => r.id.to_string(),
             Record::Signature(r) => r.id.to_string(),
             Record::PmAttempt(r) => r.id.to_string(),
+            Record::Vendor(r) => r.id.to_string(),
+            Record::ServiceContract(r) => r.id.to_string(),
+            Record::Recall(r) => r.id.to_string(),
+            Record::NetworkProfile(r) => r.asset_id.to_string(),
+            Record::UsageWindow(r) => r.id.to_string(),
+            Record::TrainingEvent(r) => r.id.to_string(),
+            Record::VendorCharge(r) => r.id.to_string(),
+            Record::RecallAsset(r) => recall_asset_key(r.recall_id, r.asset_id),
+            Record::HospitalSettings(r) => r.name.clone(),
         }
     }
 
@@ -225,6 +252,11 @@ impl Record {
     pub fn to_raw(&self) -> Box<RawValue> {
         RawValue::from_string(self.to_json()).expect("serde_json writes valid JSON")
     }
+}
+
+/// The key of a recall's matched asset.
+pub fn recall_asset_key(recall_id: Uuid, asset_id: Uuid) -> String {
+    format!("{recall_id}:{asset_id}")
 }
 
 /// The key of the PM schedule of `asset_id` under `plan_id`.

@@ -46,6 +46,11 @@ pub use pull::{PullCounts, PullMode, PullTx, PulledRow, Replicated, RowKind};
 pub use read::*;
 pub use write::{Actor, AssetBatch, Tx};
 
+/// The `settings` key a hospital settings group is kept under.
+pub fn hospital_settings_key(name: &str) -> String {
+    format!("hospital_settings:{name}")
+}
+
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;

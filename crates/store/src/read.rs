@@ -3,6 +3,7 @@
 //! for 100k assets and 1M work orders (see the migration).
 
 use crate::codec::*;
+use crate::hospital_settings_key;
 use crate::{Result, StoreError};
 use biomend_domain::Money;
 use biomend_domain::asset::{Asset, AssetStatus, Ownership};
@@ -19,6 +20,7 @@ use biomend_domain::network::{NetworkProfile, PatchValidation};
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_domain::pm::{PmPlan, PmSchedule, PmStrategy, ScheduleKind};
 use biomend_domain::risk::EmScore;
+use biomend_domain::settings::HospitalSettings;
 use biomend_domain::user::{Role, User};
 use biomend_domain::work_order::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -645,6 +647,12 @@ impl<'c> Reader<'c> {
             r.text("value")
         })?;
         v.map(|s| json("setting", &s)).transpose()
+    }
+
+    /// A hospital settings group as last saved here or pulled; `None`
+    /// when nobody has set any of its values (the defaults apply).
+    pub fn hospital_settings(&self, name: &str) -> Result<Option<HospitalSettings>> {
+        self.setting(&hospital_settings_key(name))
     }
 
     // ---- work orders ---------------------------------------------------

@@ -4,6 +4,7 @@
 //! every bulk load is audited by one row for the whole batch.
 
 use crate::codec::*;
+use crate::hospital_settings_key;
 use crate::read::Reader;
 use crate::{Result, StoreError};
 use biomend_domain::asset::Asset;
@@ -15,6 +16,7 @@ use biomend_domain::network::NetworkProfile;
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_domain::pm::{PmPlan, PmSchedule};
 use biomend_domain::recall::{Recall, RecallAsset};
+use biomend_domain::settings::HospitalSettings;
 use biomend_domain::training::TrainingEvent;
 use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::User;
@@ -299,6 +301,11 @@ impl<'a> Tx<'a> {
             before.as_ref(),
             Some(&json),
         )
+    }
+
+    /// Saves a hospital settings group (audited like any setting).
+    pub fn put_hospital_settings(&self, s: &HospitalSettings) -> Result<()> {
+        self.set_setting(&hospital_settings_key(&s.name), s)
     }
 
     /// Runs `f` with search indexing of newly inserted assets deferred to
