@@ -12,8 +12,32 @@ pub enum AnalyticsError {
     /// above 1...). Names the setting so the screen can point at it.
     #[error("setting {name}: {reason}")]
     InvalidSetting { name: &'static str, reason: String },
+    /// A settings key this build does not know (a typo, or a key from a
+    /// newer version).
+    #[error("unknown setting {key}")]
+    UnknownSetting { key: String },
+    /// A setting's value that does not read as its kind, e.g. `abc` for
+    /// a weight.
+    #[error("setting {key}: '{value}' is not {expected}")]
+    BadSettingValue {
+        key: String,
+        value: String,
+        expected: &'static str,
+    },
     /// A record the calculation needs is missing from the inputs, e.g. a
     /// training event whose id is not in the slice given.
     #[error("{what} not found in the inputs")]
     NotFound { what: &'static str },
+}
+
+impl AnalyticsError {
+    /// The setting an error is about, so a screen can point at its field.
+    pub fn setting_key(&self) -> Option<&str> {
+        match self {
+            AnalyticsError::InvalidSetting { name, .. } => Some(name),
+            AnalyticsError::UnknownSetting { key }
+            | AnalyticsError::BadSettingValue { key, .. } => Some(key),
+            _ => None,
+        }
+    }
 }
