@@ -226,7 +226,13 @@ fn dependencies_point_inward() {
         ),
         (
             "server",
-            &["biomend-domain", "biomend-protocol", "biomend-demo"],
+            &[
+                "biomend-domain",
+                "biomend-protocol",
+                "biomend-demo",
+                // Pure: checks a hospital's settings before storing them.
+                "biomend-analytics",
+            ],
         ),
         // Benchmarks measure the whole system, the server beside the
         // device side; nothing depends on them.

@@ -27,6 +27,11 @@ impl Role {
     pub fn can_edit_inventory(self) -> bool {
         matches!(self, Role::Supervisor | Role::Manager | Role::Admin)
     }
+    /// Who may change the hospital's settings (the reports' thresholds
+    /// and weights): the people who answer for the program's figures.
+    pub fn can_change_settings(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,5 +59,9 @@ mod tests {
         assert!(Role::Technician.can_perform_work());
         assert!(!Role::Manager.can_perform_work());
         assert!(!Role::Technician.can_edit_inventory());
+        assert!(Role::Manager.can_change_settings());
+        assert!(Role::Admin.can_change_settings());
+        assert!(!Role::Supervisor.can_change_settings());
+        assert!(!Role::Technician.can_change_settings());
     }
 }

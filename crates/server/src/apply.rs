@@ -18,6 +18,7 @@ use crate::backend::{LogEntry, NewConflict, StoreError, Txn};
 use biomend_domain::RuleError;
 use biomend_domain::asset::AssetStatus;
 use biomend_domain::risk::EmScore;
+use biomend_domain::settings;
 use biomend_domain::user::Role;
 use biomend_domain::work_order::*;
 use biomend_protocol::*;
@@ -40,8 +41,8 @@ pub mod rule {
     /// retired > missing > out_of_service > in_repair > in_service: a
     /// device marked down is never silently put back in service.
     pub const MOST_RESTRICTIVE_STATUS_WINS: &str = "most_restrictive_status_wins";
-    /// Where a device is: the edit that reached the server last (device
-    /// clocks never decide).
+    /// Where a device is, and a hospital setting: the edit that reached
+    /// the server last (device clocks never decide).
     pub const LATEST_ARRIVAL_WINS: &str = "latest_arrival_wins";
     /// Department, serial and notes: the server's value stays.
     pub const FIRST_WRITE_WINS: &str = "first_write_wins";
@@ -445,6 +446,7 @@ impl<'a> Work<'a> {
             Mutation::SignOffWorkOrder(s) => self.sign_off(s),
             Mutation::RecordPmAttempt(a) => self.record_pm_attempt(a),
             Mutation::UpdateAsset(u) => self.update_asset(u),
+            Mutation::SetHospitalSettings(h) => self.set_hospital_settings(h),
         }
     }
 
@@ -1103,6 +1105,84 @@ impl<'a> Work<'a> {
         })
     }
 
+    /// A manager's or administrator's change to a settings group. Each key
+    /// is compare-and-set on its own; when someone changed a key since the
+    /// user saw it, the later arrival wins (settings are policy one
+    /// person sets at a time; the supervisor sees the value set aside).
+    /// The whole resulting group must be valid, or nothing is written.
+    fn set_hospital_settings(&mut self, h: &SetHospitalSettings) -> Result<String, Fail> {
+        let role = self.actor.role;
+        if !role.can_change_settings() {
+            return Err(reject(
+                code::FORBIDDEN,
+                format!("a {role} cannot change the hospital's settings"),
+            ));
+        }
+        if h.name != settings::ANALYTICS {
+            return Err(reject(
+                code::INVALID,
+                format!(
+                    "unknown settings group '{}'; this server knows {}",
+                    h.name,
+                    settings::ANALYTICS
+                ),
+            ));
+        }
+        if h.changes.is_empty() {
+            return Ok(format!("{} settings: nothing to change", h.name));
+        }
+        // The shape of what was sent, before it is compared or stored.
+        let sent = |side: fn(&FieldChange<Option<String>>) -> &Option<String>| {
+            h.changes
+                .iter()
+                .map(|(k, c)| (k.clone(), side(c).clone().unwrap_or_default()))
+                .collect()
+        };
+        for values in [sent(|c| &c.from), sent(|c| &c.to)] {
+            settings::check_bounds(&values).map_err(|m| reject(code::TOO_LONG, m))?;
+        }
+        let key = h.name.clone();
+        let label = format!("{} settings", h.name);
+        let mut values = self
+            .get::<HospitalSettingsV1>(Kind::HospitalSettings, &key)?
+            .map(|(stored, _)| stored.values)
+            .unwrap_or_default();
+        for (k, change) in &h.changes {
+            let current = values.get(k).cloned();
+            if current != change.from && current != change.to {
+                self.conflict(
+                    Kind::HospitalSettings,
+                    &key,
+                    &label,
+                    k,
+                    json!(change.from),
+                    json!(change.to),
+                    json!(current),
+                    rule::LATEST_ARRIVAL_WINS,
+                    None,
+                )?;
+            }
+            match &change.to {
+                Some(v) => values.insert(k.clone(), v.clone()),
+                None => values.remove(k),
+            };
+        }
+        settings::check_bounds(&values).map_err(|m| reject(code::TOO_LONG, m))?;
+        biomend_analytics::Settings::from_values(&values)
+            .map_err(|e| reject(code::INVALID, e.to_string()))?;
+        self.put(
+            &Record::HospitalSettings(HospitalSettingsV1 {
+                name: h.name.clone(),
+                values,
+                updated_by: self.actor.user_id,
+                updated_at: h.updated_at,
+            }),
+            None,
+        );
+        let keys: Vec<&str> = h.changes.keys().map(String::as_str).collect();
+        Ok(format!("{label} changed: {}", keys.join(", ")))
+    }
+
     /// Compare-and-set where the server's value stays on a true conflict.
     #[allow(clippy::too_many_arguments)]
     fn first_write<T: PartialEq + Clone + serde::Serialize>(
@@ -1251,6 +1331,7 @@ fn rows_named(m: &Mutation) -> Vec<(Kind, String)> {
             out.push(id(Kind::PmAttempt, a.attempt.id));
         }
         Mutation::UpdateAsset(u) => out.push(id(Kind::Asset, u.asset_id)),
+        Mutation::SetHospitalSettings(h) => out.push((Kind::HospitalSettings, h.name.clone())),
     }
     out
 }

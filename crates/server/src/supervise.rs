@@ -45,12 +45,19 @@ pub fn resolve(
     }
     let stored = txn
         .conflict(id)?
-        .filter(|c| c.site_id.is_some_and(|s| by.sites.contains(&s)))
+        .filter(|c| c.site_id.is_none_or(|s| by.sites.contains(&s)))
         .ok_or(ResolveError::NotFound(id))?;
     if stored.conflict.resolution.is_some() {
         return Err(ResolveError::AlreadyResolved(id));
     }
     if action == "reversed" {
+        if stored.conflict.kind == Kind::HospitalSettings.as_str() && !by.role.can_change_settings()
+        {
+            return Err(ResolveError::BadRequest(format!(
+                "a {} cannot change the hospital's settings; accept it, or ask a manager to reverse it",
+                by.role
+            )));
+        }
         reverse(txn, &stored.conflict)?;
     }
     txn.resolve_conflict(
@@ -83,6 +90,16 @@ fn reverse(txn: &mut dyn Txn, c: &ConflictV1) -> Result<(), ResolveError> {
             detail: e.to_string(),
         })?;
     match c.field.as_str() {
+        // A settings group's field is one key of its values; the set-aside
+        // value `null` was "not set".
+        key if kind == Kind::HospitalSettings => {
+            if let Some(values) = body.get_mut("values").and_then(|v| v.as_object_mut()) {
+                match &c.set_aside {
+                    serde_json::Value::Null => values.remove(key),
+                    v => values.insert(key.to_string(), v.clone()),
+                };
+            }
+        }
         "number" => {
             return Err(ResolveError::BadRequest(
                 "a renumbered work order keeps its new number, since numbers stay unique; accept it instead"
@@ -110,6 +127,15 @@ fn reverse(txn: &mut dyn Txn, c: &ConflictV1) -> Result<(), ResolveError> {
         what: "reversed row",
         detail: e.to_string(),
     })?;
+    // Settings go back only as a group the reports can use.
+    if let Record::HospitalSettings(h) = &record {
+        biomend_analytics::Settings::from_values(&h.values).map_err(|e| {
+            ResolveError::BadRequest(format!(
+                "reversing would leave the {} settings unusable: {e}",
+                h.name
+            ))
+        })?;
+    }
     txn.put_row(kind, &c.key, row.site_id, &record.to_json())?;
     Ok(())
 }

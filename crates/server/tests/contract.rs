@@ -297,6 +297,42 @@ fn conflicts_stored_and_resolved<B: Backend>(b: &B) {
     assert_eq!(b.read(|txn| txn.open_conflicts_on(wo)).unwrap(), 0);
 }
 
+/// A conflict on a global row (a hospital setting) has no site: every
+/// site's supervisors list it.
+fn global_conflicts_are_listed_at_every_site<B: Backend>(b: &B) {
+    let (uid, did) = (u(1), u(2));
+    b.write(|txn| {
+        txn.put_user(&user(uid, vec![u(3)]))?;
+        txn.insert_device(&device(did, uid, 9))
+    })
+    .unwrap();
+    let c = NewConflict {
+        id: u(78),
+        kind: "hospital_settings".into(),
+        key: "analytics".into(),
+        label: "analytics settings".into(),
+        field: "capital.cyber_weight".into(),
+        base: serde_json::Value::Null,
+        kept: serde_json::json!("0.4"),
+        set_aside: serde_json::json!("0.3"),
+        rule: "latest_arrival_wins".into(),
+        user_id: uid,
+        device_id: did,
+        mutation_id: u(5),
+        detected_at: Utc::now(),
+        site_id: None,
+        work_order_id: None,
+    };
+    b.write(|txn| txn.insert_conflict(&c)).unwrap();
+    for sites in [vec![u(3)], vec![u(99)], vec![u(3), u(99)]] {
+        for open_only in [true, false] {
+            let listed = b.read(|txn| txn.conflicts(&sites, open_only)).unwrap();
+            assert_eq!(listed.len(), 1, "{sites:?}");
+            assert_eq!(listed[0].conflict.field, "capital.cyber_weight");
+        }
+    }
+}
+
 fn auth_rows<B: Backend>(b: &B) {
     let (uid, did) = (u(1), u(2));
     b.write(|txn| {
@@ -584,6 +620,7 @@ macro_rules! contract {
             pull_by_cursor_and_site,
             exactly_once_bookkeeping,
             conflicts_stored_and_resolved,
+            global_conflicts_are_listed_at_every_site,
             auth_rows,
             tombstone_horizon,
             log_rows_round_trip_whole,

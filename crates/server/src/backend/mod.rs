@@ -376,7 +376,8 @@ pub trait Txn {
 
     fn insert_conflict(&mut self, conflict: &NewConflict) -> Result<(), StoreError>;
     fn conflict(&mut self, id: Uuid) -> Result<Option<StoredConflict>, StoreError>;
-    /// Newest first, in `sites`; only unresolved ones when `open_only`.
+    /// Newest first, in `sites` or on a global row (no site); only
+    /// unresolved ones when `open_only`.
     fn conflicts(
         &mut self,
         sites: &[Uuid],

@@ -933,11 +933,14 @@ impl Txn for PgTxn<'_, '_> {
         sites: &[Uuid],
         open_only: bool,
     ) -> Result<Vec<StoredConflict>, StoreError> {
+        // A conflict on a global row (a hospital setting) has no site and
+        // is every supervisor's to see.
         let clause = if open_only {
-            "WHERE c.site_id = ANY($1) AND c.resolution IS NULL \
+            "WHERE (c.site_id = ANY($1) OR c.site_id IS NULL) AND c.resolution IS NULL \
              ORDER BY c.detected_at DESC, c.id DESC"
         } else {
-            "WHERE c.site_id = ANY($1) ORDER BY c.detected_at DESC, c.id DESC"
+            "WHERE (c.site_id = ANY($1) OR c.site_id IS NULL) \
+             ORDER BY c.detected_at DESC, c.id DESC"
         };
         self.conflicts_where(clause, &[&sites])
     }

@@ -934,9 +934,11 @@ impl Txn for SqliteTxn<'_> {
             "ORDER BY c.detected_at DESC, c.id DESC"
         };
         let all = self.conflicts_where(clause, &[])?;
+        // A conflict on a global row (a hospital setting) has no site and
+        // is every supervisor's to see.
         Ok(all
             .into_iter()
-            .filter(|c| c.site_id.is_some_and(|s| sites.contains(&s)))
+            .filter(|c| c.site_id.is_none_or(|s| sites.contains(&s)))
             .collect())
     }
 
