@@ -445,6 +445,10 @@ impl<'a> Work<'a> {
             Mutation::SignOffWorkOrder(s) => self.sign_off(s),
             Mutation::RecordPmAttempt(a) => self.record_pm_attempt(a),
             Mutation::UpdateAsset(u) => self.update_asset(u),
+            Mutation::SetHospitalSettings(_) => Err(reject(
+                code::UNSUPPORTED_MUTATION,
+                "this server does not yet apply hospital settings".to_string(),
+            )),
         }
     }
 
@@ -1251,6 +1255,7 @@ fn rows_named(m: &Mutation) -> Vec<(Kind, String)> {
             out.push(id(Kind::PmAttempt, a.attempt.id));
         }
         Mutation::UpdateAsset(u) => out.push(id(Kind::Asset, u.asset_id)),
+        Mutation::SetHospitalSettings(s) => out.push((Kind::HospitalSettings, s.name.clone())),
     }
     out
 }
