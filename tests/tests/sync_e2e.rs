@@ -842,6 +842,216 @@ fn a_push_delivered_twice_is_applied_once(server: Server) {
     assert_eq!(b.labor_on(wo.id.0), 1);
 }
 
+/// The HTM program's records a manager's reports read (contracts, vendor
+/// invoices, recalls, network profiles, usage windows, training events),
+/// as one SQLite file holds them: each table's rows in key order.
+const PROGRAM_TABLES: &[(&str, &str)] = &[
+    ("vendors", "id"),
+    ("service_contracts", "id"),
+    ("recalls", "id"),
+    ("recall_assets", "recall_id, asset_id"),
+    ("network_profiles", "asset_id"),
+    ("usage_windows", "id"),
+    ("training_events", "id"),
+    ("vendor_charges", "id"),
+];
+
+fn table_rows(
+    db: &rusqlite::Connection,
+    table: &str,
+    order: &str,
+) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = db
+        .prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))
+        .unwrap();
+    let n = stmt.column_count();
+    stmt.query_map([], |r| (0..n).map(|i| r.get(i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// The demo hospital built straight into a file, as `biomend demo` does:
+/// what the server was seeded with, with nothing in between.
+fn reference_hospital(dir: &std::path::Path) -> (App, PathBuf) {
+    let path = dir.join("reference.db");
+    let mut app = App::new(
+        Store::open(&path).unwrap(),
+        Arc::new(FixedClock::new(start_of_shift())),
+        IdGen::seeded(1),
+    );
+    biomend_core::demo::create(&mut app, &DemoParams::scaled(60, 200), |_| {}).unwrap();
+    (app, path)
+}
+
+fn input(m: &biomend_analytics::Measure, name: &str) -> biomend_analytics::Value {
+    m.inputs
+        .iter()
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no input {name} in {m:?}"))
+        .value
+        .clone()
+}
+
+fn a_managers_tablet_holds_everything_the_reports_read(server: Server) {
+    let manager = Tablet::new(&server, "demo.manager", Duration::zero());
+    let (reference, reference_path) = reference_hospital(server.dir.path());
+    let here = manager.db();
+    let there = rusqlite::Connection::open(&reference_path).unwrap();
+    for (table, key) in PROGRAM_TABLES {
+        let rows = table_rows(&here, table, key);
+        assert!(!rows.is_empty(), "the demo has {table}");
+        assert_eq!(rows, table_rows(&there, table, key), "{table}");
+    }
+    for (table, col) in [("assets", "contract_id"), ("work_orders", "recall_id")] {
+        let linked = |db: &rusqlite::Connection| {
+            table_rows(
+                db,
+                &format!("(SELECT id, {col} FROM {table} WHERE {col} IS NOT NULL)"),
+                "1",
+            )
+        };
+        assert!(!linked(&here).is_empty(), "some {table} name a {col}");
+        assert_eq!(linked(&here), linked(&there), "{table}.{col}");
+    }
+
+    // The reports agree: the training effect needs no pay rate, and a
+    // cost of service shows contracts and invoices as the hospital does
+    // (in-house labor is costed where pay rates are kept).
+    let events = biomend_core::analytics::training_events(&manager.app, "demo.manager").unwrap();
+    assert!(!events.is_empty());
+    for e in &events {
+        let ours =
+            biomend_core::analytics::training(&manager.app, "demo.manager", e.event.id).unwrap();
+        let theirs =
+            biomend_core::analytics::training(&reference, "demo.manager", e.event.id).unwrap();
+        assert_eq!(
+            serde_json::to_value(&ours).unwrap(),
+            serde_json::to_value(&theirs).unwrap()
+        );
+    }
+    // The whole history, so every invoice is in it.
+    let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+    let period = biomend_core::analytics::period(&manager.app, first, None).unwrap();
+    let by = biomend_analytics::kpi::GroupBy::DeviceType;
+    let ours = biomend_core::analytics::kpi(&manager.app, "demo.manager", by, period).unwrap();
+    let theirs = biomend_core::analytics::kpi(&reference, "demo.manager", by, period).unwrap();
+    assert_eq!(ours.groups.len(), theirs.groups.len());
+    let mut vendor_cost_seen = false;
+    for (o, t) in ours.groups.iter().zip(&theirs.groups) {
+        assert_eq!(o.name, t.name);
+        for name in ["contracts", "vendor time and materials", "parts"] {
+            assert_eq!(
+                input(&o.item.cosr, name),
+                input(&t.item.cosr, name),
+                "{} {name}",
+                o.name
+            );
+        }
+        vendor_cost_seen |= input(&o.item.cosr, "vendor time and materials")
+            != biomend_analytics::Value::Money(biomend_domain::Money(0));
+    }
+    assert!(vendor_cost_seen, "some device type has vendor invoices");
+}
+
+/// A device that speaks protocol 1 is never sent what it cannot read, and
+/// still reaches the end of the feed.
+fn a_protocol_1_device_is_sent_only_what_it_can_read(server: Server) {
+    let mut t = Tablet::new(&server, "demo.manager", Duration::zero());
+    let mut cursor = 0;
+    let mut kinds = std::collections::BTreeSet::new();
+    loop {
+        let page = biomend_sync::Transport::pull(
+            &mut t.net,
+            &biomend_protocol::PullRequest {
+                protocol_version: 1,
+                schema_version: biomend_store::SCHEMA_VERSION as u32,
+                device_id: t.device_id,
+                cursor,
+                limit: 500,
+                from_zero: true,
+            },
+        )
+        .unwrap();
+        for c in &page.changes {
+            kinds.insert(c.kind.clone());
+        }
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    let last = server.backend.read(|txn| txn.last_version()).unwrap();
+    assert_eq!(cursor, last, "the feed's end is reached");
+    let old: Vec<String> = Kind::ALL
+        .iter()
+        .filter(|k| k.since() == 1)
+        .map(|k| k.as_str().to_string())
+        .collect();
+    assert!(kinds.iter().all(|k| old.contains(k)), "{kinds:?}");
+    assert!(kinds.contains("work_order") && kinds.contains("asset"));
+}
+
+/// An app updated to protocol 2 holds a copy pulled at protocol 1, which
+/// lacks the newer kinds: its next sync pushes its work, then pulls again
+/// from zero, and nothing it recorded is lost.
+fn an_updated_tablet_pulls_again_from_zero_and_keeps_its_work(server: Server) {
+    let mut a = Tablet::new(&server, "demo.tech", Duration::zero());
+    {
+        // What a protocol 1 copy holds: none of the newer kinds.
+        let db = a.db();
+        db.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             DELETE FROM recall_assets; DELETE FROM vendor_charges; DELETE FROM training_events;
+             DELETE FROM usage_windows; DELETE FROM network_profiles; DELETE FROM recalls;
+             DELETE FROM service_contracts; DELETE FROM vendors;
+             UPDATE assets SET contract_id = NULL; UPDATE work_orders SET recall_id = NULL;
+             DELETE FROM sync_state WHERE key = 'sync_copy_protocol';",
+        )
+        .unwrap();
+    }
+    let (tag, _) = shared_asset(&a);
+    let wo = corrective::run(
+        &mut a.app,
+        &NewCorrective {
+            username: "demo.tech".into(),
+            tag,
+            problem: "Display flickers".into(),
+            reported_by: "5 West".into(),
+            priority: Priority::Routine,
+            assign_to: None,
+            device_down: false,
+        },
+    )
+    .unwrap();
+    let summary = a.sync();
+    assert!(summary.report.pull.resynced, "{summary:?}");
+    assert_eq!(summary.report.push.applied, 1);
+    let db = a.db();
+    for (table, _) in PROGRAM_TABLES {
+        if *table == "vendor_charges" || *table == "recall_assets" {
+            continue; // may be another site's only
+        }
+        let n: i64 = db
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert!(n > 0, "{table} arrived");
+    }
+    let kept: i64 = db
+        .query_row(
+            "SELECT count(*) FROM work_orders WHERE id = ?1",
+            [wo.id.0.as_bytes().to_vec()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 1, "the technician's work order is kept");
+    let _: WorkOrderRow = server.row(Kind::WorkOrder, wo.id.0);
+    // The next round builds on the new copy.
+    assert!(!a.sync().report.pull.resynced);
+}
+
+type WorkOrderRow = biomend_protocol::WorkOrderV1;
+
 /// Every story, on each backend the server can run on.
 macro_rules! stories {
     ($backend:ident, $start:expr) => {
@@ -854,6 +1064,9 @@ macro_rules! stories {
             a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints,
             a_tablet_signed_in_again_for_another_user_goes_on_syncing_and_nothing_arrives_twice,
             a_push_delivered_twice_is_applied_once,
+            a_managers_tablet_holds_everything_the_reports_read,
+            a_protocol_1_device_is_sent_only_what_it_can_read,
+            an_updated_tablet_pulls_again_from_zero_and_keeps_its_work,
         );
     };
     (@tests $backend:ident, $start:expr, $($story:ident,)+) => {

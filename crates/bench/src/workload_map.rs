@@ -12,8 +12,10 @@
 //!   benchmark edit always changes the score.
 //! - The five workload statuses map one-to-one onto Biomend's five asset
 //!   statuses (see [`status`]), so the edit always changes the status.
-//! - The network block is the IT side's data, not a tablet's: it is not
-//!   replicated to devices and is left out.
+//! - The network block is left out: the figures recorded so far are for
+//!   assets, schedules and reference rows, and stay comparable. (Network
+//!   profiles do replicate to devices since protocol 2; mapping the block
+//!   onto them would add one row per asset to every pull.)
 //!
 //! Every id is a UUIDv7 derived from the document index, so two runs build
 //! the same hospital.

@@ -55,6 +55,20 @@ fn every_pulled_kind_round_trips_to_the_domain() {
     check!(data.parts, Part, PartV1);
     check!(data.assets, Asset, AssetV1);
     check!(data.pm_schedules, PmSchedule, PmScheduleV1);
+    check!(data.vendors, Vendor, VendorV1);
+    check!(data.contracts, ServiceContract, ServiceContractV1);
+    check!(data.recalls, Recall, RecallV1);
+    check!(data.recall_assets, RecallAsset, RecallAssetV1);
+    check!(data.network_profiles, NetworkProfile, NetworkProfileV1);
+    check!(data.usage_windows, UsageWindow, UsageWindowV1);
+    check!(data.training_events, TrainingEvent, TrainingEventV1);
+    let settings = [biomend_domain::settings::HospitalSettings {
+        name: biomend_domain::settings::ANALYTICS.into(),
+        values: [("capital.cyber_weight".to_string(), "0.3".to_string())].into(),
+        updated_by: data.users[0].id,
+        updated_at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+    }];
+    check!(settings, HospitalSettings, HospitalSettingsV1);
     // Users travel without their pay rate: it is the server's business.
     for u in &data.users {
         let Record::User(wire) = through_the_wire(Record::User(u.into())) else {
@@ -79,6 +93,11 @@ fn every_pulled_kind_round_trips_to_the_domain() {
     let notes: Vec<_> = bundles.iter().flat_map(|b| b.notes.clone()).collect();
     let signatures: Vec<_> = bundles.iter().filter_map(|b| b.signature.clone()).collect();
     let attempts: Vec<_> = bundles.iter().flat_map(|b| b.attempts.clone()).collect();
+    let charges: Vec<_> = bundles
+        .iter()
+        .flat_map(|b| b.vendor_charges.clone())
+        .collect();
+    check!(charges, VendorCharge, VendorChargeV1);
     check!(wos, WorkOrder, WorkOrderV1);
     check!(labor, Labor, LaborV1);
     check!(parts, PartUse, PartUseV1);
@@ -102,6 +121,37 @@ fn kinds_have_stable_codes() {
     assert_eq!(Kind::parse("Asset"), None);
     assert_eq!(Kind::Asset.as_str(), "asset");
     assert_eq!(Kind::PmSchedule.as_str(), "pm_schedule");
+}
+
+#[test]
+fn kinds_added_after_the_first_protocol_name_their_version() {
+    for k in Kind::ALL {
+        assert!(
+            (1..=PROTOCOL_VERSION).contains(&k.since()),
+            "{} arrives in protocol {}",
+            k.as_str(),
+            k.since()
+        );
+    }
+    // Protocol 1 devices must keep receiving what they always did.
+    let first: Vec<&str> = Kind::ALL
+        .iter()
+        .filter(|k| k.since() == 1)
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(first.len(), 22);
+    assert!(first.contains(&"work_order") && !first.contains(&"training_event"));
+}
+
+#[test]
+fn settings_values_are_bounded_on_the_wire() {
+    let text = format!(
+        r#"{{"name":"analytics","values":{{"k":"{}"}},"updated_by":"0190d3a4-0000-7000-8000-000000000001","updated_at":"2026-11-24T10:00:00Z"}}"#,
+        "9".repeat(biomend_domain::settings::MAX_VALUE_LEN + 1)
+    );
+    let wire: HospitalSettingsV1 = serde_json::from_str(&text).unwrap();
+    let err = biomend_domain::settings::HospitalSettings::try_from(wire).unwrap_err();
+    assert!(err.to_string().contains("setting k"), "{err}");
 }
 
 #[test]

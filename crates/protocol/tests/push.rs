@@ -17,7 +17,8 @@ fn request() -> PushRequest {
         signed_off_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap(),
     });
     PushRequest {
-        protocol_version: PROTOCOL_VERSION,
+        // The envelope's shape has not changed since protocol 1.
+        protocol_version: 1,
         schema_version: 5,
         device_id: id(0xd1),
         mutations: vec![MutationEnvelope {
@@ -143,4 +144,31 @@ fn unknown_fields_and_outcomes_are_refused() {
     let applied_with_code = r#"{"seq": 1, "id": "019caf10-3180-7000-8000-000000000001",
         "outcome": {"kind": "applied", "code": "x"}}"#;
     assert!(serde_json::from_str::<MutationResult>(applied_with_code).is_err());
+}
+
+#[test]
+fn set_hospital_settings_matches_its_golden_json() {
+    let m = Mutation::SetHospitalSettings(SetHospitalSettings {
+        name: "analytics".into(),
+        changes: [
+            (
+                "capital.cyber_weight".to_string(),
+                FieldChange::new(None, Some("0.3".to_string())),
+            ),
+            (
+                "repeat_repair_days".to_string(),
+                FieldChange::new(Some("10".to_string()), None),
+            ),
+        ]
+        .into(),
+        updated_at: Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 0).unwrap(),
+    });
+    assert_eq!((m.name(), m.version()), ("set_hospital_settings", 1));
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/set_hospital_settings_v1.json")).unwrap();
+    assert_eq!(m.to_payload(), golden);
+    assert_eq!(
+        Mutation::decode("set_hospital_settings", 1, &golden).unwrap(),
+        m
+    );
 }

@@ -384,6 +384,15 @@ fn every_mutation() -> Vec<Mutation> {
             notes: Some(FieldChange::new("a".into(), "b".into())),
             ..UpdateAsset::default()
         }),
+        Mutation::SetHospitalSettings(SetHospitalSettings {
+            name: "analytics".into(),
+            changes: [(
+                "capital.risk_weight".to_string(),
+                FieldChange::new(Some("0.2".into()), Some("0.4".into())),
+            )]
+            .into(),
+            updated_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap(),
+        }),
     ]
 }
 
@@ -481,5 +490,5 @@ fn envelopes_carry_name_version_hlc_and_payload() {
     let back: MutationEnvelope = serde_json::from_value(json).unwrap();
     assert_eq!(back, env);
     assert_eq!(back.mutation().unwrap(), m);
-    assert_eq!(PROTOCOL_VERSION, 1);
+    assert_eq!(PROTOCOL_VERSION, 2);
 }

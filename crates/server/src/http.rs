@@ -477,7 +477,7 @@ async fn pull<B: Backend>(
                     "this device's copy is older than the server keeps deletions for; push what it holds, then pull again from zero",
                 ));
             }
-            Ok(pull_page(txn, req.cursor, &sites, req.limit)?)
+            Ok(pull_page(txn, req.cursor, &sites, req.limit, req.protocol_version)?)
         })
     })
     .await?;
@@ -493,21 +493,35 @@ async fn pull<B: Backend>(
 
 /// Writes one `PullResponse` straight from the stored rows: each body is
 /// copied as it is stored, never decoded and re-encoded.
+///
+/// A device speaking `protocol` is sent only the kinds that version knows
+/// ([`Kind::since`]); the rows it is not sent still move its cursor, so a
+/// page may hold fewer than `limit` changes, or none, and still say more
+/// wait. When the device is updated it pulls again from zero and gets
+/// them.
 pub fn pull_page(
     txn: &mut dyn crate::backend::Txn,
     cursor: u64,
     sites: &[Uuid],
     limit: u32,
+    protocol: u16,
 ) -> Result<Vec<u8>, StoreError> {
     let mut out = Vec::with_capacity(64 * 1024);
     out.extend_from_slice(b"{\"changes\":[");
     let mut n = 0u32;
+    let mut seen = 0u32;
     let mut last = cursor;
     let mut more = false;
+    let sent = |kind: &str| Kind::parse(kind).is_none_or(|k| k.since() <= protocol);
     // One row past the page tells whether there is more.
     txn.pull(cursor, sites, limit + 1, &mut |row| {
-        if n == limit {
+        if seen == limit {
             more = true;
+            return;
+        }
+        seen += 1;
+        last = row.version;
+        if !sent(row.kind) {
             return;
         }
         if n > 0 {
@@ -528,7 +542,6 @@ pub fn pull_page(
         }
         out.push(b'}');
         n += 1;
-        last = row.version;
     })?;
     out.extend_from_slice(b"],\"cursor\":");
     out.extend_from_slice(last.to_string().as_bytes());

@@ -219,13 +219,40 @@ fn load_reference(
     for p in &data.parts {
         put(txn, Record::Part(p.into()), None)?;
     }
+    // Vendors, contracts and recalls are the health system's: every site
+    // sees them.
+    for v in &data.vendors {
+        put(txn, Record::Vendor(v.into()), None)?;
+    }
+    for c in &data.contracts {
+        put(txn, Record::ServiceContract(c.into()), None)?;
+    }
+    for r in &data.recalls {
+        put(txn, Record::Recall(r.into()), None)?;
+    }
     for a in &data.assets {
         let site = sites.department.get(&a.department_id.0).copied();
         put(txn, Record::Asset(a.into()), site)?;
     }
+    for n in &data.network_profiles {
+        let site = sites.asset.get(&n.asset_id.0).copied();
+        put(txn, Record::NetworkProfile(n.into()), site)?;
+    }
     for s in &data.pm_schedules {
         let site = sites.asset.get(&s.asset_id.0).copied();
         put(txn, Record::PmSchedule(s.into()), site)?;
+    }
+    for u in &data.usage_windows {
+        let site = sites.department.get(&u.department_id.0).copied();
+        put(txn, Record::UsageWindow(u.into()), site)?;
+    }
+    for t in &data.training_events {
+        let site = sites.department.get(&t.department_id.0).copied();
+        put(txn, Record::TrainingEvent(t.into()), site)?;
+    }
+    for r in &data.recall_assets {
+        let site = sites.asset.get(&r.asset_id.0).copied();
+        put(txn, Record::RecallAsset(r.into()), site)?;
     }
     Ok(SeedSummary {
         rows: rows + data.users.len() as u64,
@@ -259,6 +286,9 @@ fn load_bundles<B: Backend>(
             }
             for p in &b.parts {
                 each(txn, Record::PartUse(p.into()))?;
+            }
+            for v in &b.vendor_charges {
+                each(txn, Record::VendorCharge(v.into()))?;
             }
             for r in &b.readings {
                 each(txn, Record::Reading(r.into()))?;

@@ -25,9 +25,14 @@ use crate::{Result, Store, StoreError};
 use biomend_domain::asset::Asset;
 use biomend_domain::catalog::{DeviceType, Manufacturer, Model};
 use biomend_domain::checklist::{Checklist, Reading, SafetyEdition};
-use biomend_domain::inventory::Part;
+use biomend_domain::inventory::{Part, ServiceContract, Vendor};
+use biomend_domain::network::NetworkProfile;
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_domain::pm::{PmPlan, PmSchedule};
+use biomend_domain::recall::{Recall, RecallAsset};
+use biomend_domain::settings::HospitalSettings;
+use biomend_domain::training::TrainingEvent;
+use biomend_domain::usage::UsageWindow;
 use biomend_domain::user::User;
 use biomend_domain::work_order::*;
 use chrono::{DateTime, Utc};
@@ -106,16 +111,25 @@ replicated! {
     Checklist(Checklist) => "checklist", "checklists",
     PmPlan(PmPlan) => "pm_plan", "pm_plans",
     Part(Part) => "part", "parts",
+    Vendor(Vendor) => "vendor", "vendors",
+    ServiceContract(ServiceContract) => "service_contract", "service_contracts",
+    Recall(Recall) => "recall", "recalls",
     Asset(Asset) => "asset", "assets",
+    NetworkProfile(NetworkProfile) => "network_profile", "network_profiles",
     PmSchedule(PmSchedule) => "pm_schedule", "pm_schedules",
+    UsageWindow(UsageWindow) => "usage_window", "usage_windows",
+    TrainingEvent(TrainingEvent) => "training_event", "training_events",
     WorkOrder(WorkOrder) => "work_order", "work_orders",
     Downtime(Downtime) => "downtime", "downtime",
     Labor(Labor) => "labor", "labor",
     PartUse(PartUse) => "part_use", "part_uses",
+    VendorCharge(VendorCharge) => "vendor_charge", "vendor_charges",
     Reading(Reading) => "reading", "readings",
     WorkNote(WorkNote) => "work_note", "work_notes",
     Signature(Signature) => "signature", "signatures",
     PmAttempt(PmAttempt) => "pm_attempt", "pm_attempts",
+    RecallAsset(RecallAsset) => "recall_asset", "recall_assets",
+    HospitalSettings(HospitalSettings) => "hospital_settings", "settings",
 }
 
 /// One pulled change.
@@ -147,7 +161,8 @@ pub enum PullMode {
     Incremental,
     /// The server can no longer send changes since this device's cursor:
     /// every replicated row is removed first and the run pulls from zero.
-    /// Data only this device holds (the outbox, settings, contracts) stays.
+    /// Data only this device holds (the outbox, its sign-in, parts stock,
+    /// its own settings) stays.
     Resync,
 }
 
@@ -159,9 +174,11 @@ pub struct PullCounts {
     pub pages: u32,
 }
 
-/// Data this device keeps that the server does not send, with the
-/// replicated rows it refers to. When a replicated row goes (a tombstone,
-/// a resync), what refers to it goes too, or the run could never commit.
+/// Rows that refer to a replicated row, for when that row goes (a
+/// tombstone, a resync): data this device keeps that the server does not
+/// send, and replicated rows of a parent the server deleted whose own
+/// tombstones a run may not carry. What refers to a row that is gone goes
+/// too, or the run could never commit.
 const LOCAL_DEPENDENTS: &[(&str, &str, &str)] = &[
     ("user_areas", "user_id", "users"),
     ("user_areas", "department_id", "departments"),
@@ -169,15 +186,21 @@ const LOCAL_DEPENDENTS: &[(&str, &str, &str)] = &[
     ("part_stock", "site_id", "sites"),
     ("network_profiles", "asset_id", "assets"),
     ("recall_assets", "asset_id", "assets"),
+    ("recall_assets", "recall_id", "recalls"),
     ("vendor_charges", "work_order_id", "work_orders"),
+    ("vendor_charges", "vendor_id", "vendors"),
+    ("service_contracts", "vendor_id", "vendors"),
     ("model_product_codes", "model_id", "models"),
     ("usage_windows", "department_id", "departments"),
+    ("usage_windows", "device_type_id", "device_types"),
     ("training_events", "department_id", "departments"),
     ("training_events", "device_type_id", "device_types"),
 ];
 
 /// Replicated tables, children first, for a resync's wipe.
 const WIPE_ORDER: &[&str] = &[
+    "recall_assets",
+    "vendor_charges",
     "pm_attempts",
     "signatures",
     "work_notes",
@@ -187,7 +210,13 @@ const WIPE_ORDER: &[&str] = &[
     "downtime",
     "work_orders",
     "pm_schedules",
+    "training_events",
+    "usage_windows",
+    "network_profiles",
     "assets",
+    "recalls",
+    "service_contracts",
+    "vendors",
     "parts",
     "pm_plans",
     "checklists",
@@ -236,10 +265,13 @@ pub struct PullTx<'a> {
     /// Each department's site as this run knows it: read once, then kept
     /// current by the run's own department rows.
     department_sites: HashMap<Uuid, Uuid>,
-    /// Whether this device holds any service contract or recall (local
-    /// data a pulled row may point at); none means nothing to look up.
-    has_contracts: bool,
-    has_recalls: bool,
+    /// Assets this run wrote naming a service contract, and work orders
+    /// naming a recall: a reference that does not resolve at the end (a
+    /// contract the server no longer has) is cleared rather than fail the
+    /// run, as it is everywhere when the run deleted a contract or recall.
+    contract_refs: Vec<Uuid>,
+    recall_refs: Vec<Uuid>,
+    deleted_refs: bool,
     /// The search insert trigger's SQL while this run has it dropped.
     search_trigger: Option<String>,
 }
@@ -367,7 +399,10 @@ fn parse_key(kind: RowKind, key: &str) -> Result<Vec<Uuid>> {
         .map(|p| Uuid::parse_str(p).map_err(|_| bad()))
         .collect::<Result<Vec<_>>>()
         .and_then(|k| {
-            let want = if kind == RowKind::PmSchedule { 2 } else { 1 };
+            let want = match kind {
+                RowKind::PmSchedule | RowKind::RecallAsset => 2,
+                _ => 1,
+            };
             if k.len() == want { Ok(k) } else { Err(bad()) }
         })
 }
@@ -392,9 +427,6 @@ impl<'a> PullTx<'a> {
             [],
         )?;
         c.execute("DELETE FROM temp.pull_reindex", [])?;
-        let any = |sql: &str| c.query_row(sql, [], |r| r.get::<_, bool>(0));
-        let has_contracts = any("SELECT EXISTS (SELECT 1 FROM service_contracts)")?;
-        let has_recalls = any("SELECT EXISTS (SELECT 1 FROM recalls)")?;
         let mut run = PullTx {
             tx,
             mode,
@@ -411,8 +443,9 @@ impl<'a> PullTx<'a> {
             fresh: false,
             fresh_assets: HashMap::new(),
             department_sites: HashMap::new(),
-            has_contracts,
-            has_recalls,
+            contract_refs: Vec::new(),
+            recall_refs: Vec::new(),
+            deleted_refs: false,
             search_trigger: None,
         };
         if mode == PullMode::Resync {
@@ -544,6 +577,10 @@ impl<'a> PullTx<'a> {
         for t in WIPE_ORDER {
             self.c().execute(&format!("DELETE FROM {t}"), [])?;
         }
+        self.c().execute(
+            "DELETE FROM settings WHERE key >= 'hospital_settings:' AND key < 'hospital_settings;'",
+            [],
+        )?;
         self.deleted_any = true;
         Ok(())
     }
@@ -770,7 +807,229 @@ impl<'a> PullTx<'a> {
                     ],
                 )?;
             }
+            Replicated::Vendor(v) => {
+                self.put(
+                    upsert_sql(
+                        "vendors",
+                        &["id"],
+                        &["name", "phone", "email", "account"],
+                        "",
+                    ),
+                    params![v.id.0, v.name, v.phone, v.email, v.account],
+                )?;
+            }
+            Replicated::ServiceContract(k) => {
+                self.put(
+                    upsert_sql(
+                        "service_contracts",
+                        &["id"],
+                        &[
+                            "vendor_id",
+                            "number",
+                            "coverage",
+                            "starts_on",
+                            "ends_on",
+                            "annual_cost_cents",
+                            "hours_cap",
+                            "cost_cap_cents",
+                            "uptime_guarantee_pct",
+                        ],
+                        "",
+                    ),
+                    params![
+                        k.id.0,
+                        k.vendor_id.0,
+                        k.number,
+                        k.coverage.as_str(),
+                        date(k.starts_on),
+                        date(k.ends_on),
+                        k.annual_cost.0,
+                        k.hours_cap,
+                        k.cost_cap.map(|m| m.0),
+                        k.uptime_guarantee_pct
+                    ],
+                )?;
+            }
+            Replicated::Recall(r) => {
+                self.put(
+                    upsert_sql(
+                        "recalls",
+                        &["id"],
+                        &[
+                            "source",
+                            "number",
+                            "title",
+                            "received_on",
+                            "manufacturer",
+                            "model",
+                            "device_type_code",
+                            "product_code",
+                            "closed_on",
+                        ],
+                        "",
+                    ),
+                    params![
+                        r.id.0,
+                        r.source.as_str(),
+                        r.number,
+                        r.title,
+                        date(r.received_on),
+                        r.manufacturer,
+                        r.model,
+                        r.device_type_code,
+                        r.product_code,
+                        date_opt(r.closed_on)
+                    ],
+                )?;
+            }
             Replicated::Asset(a) => self.upsert_asset(a)?,
+            Replicated::NetworkProfile(n) => {
+                self.put(
+                    upsert_sql(
+                        "network_profiles",
+                        &["asset_id"],
+                        &[
+                            "hostname",
+                            "ip_address",
+                            "mac_address",
+                            "vlan",
+                            "segment",
+                            "os_name",
+                            "os_version",
+                            "firmware_version",
+                            "patch_level",
+                            "last_patched_on",
+                            "remote_recoverable",
+                            "stores_phi",
+                            "patch_validation",
+                        ],
+                        "",
+                    ),
+                    params![
+                        n.asset_id.0,
+                        n.hostname,
+                        n.ip_address,
+                        n.mac_address,
+                        n.vlan,
+                        n.segment,
+                        n.os_name,
+                        n.os_version,
+                        n.firmware_version,
+                        n.patch_level,
+                        date_opt(n.last_patched_on),
+                        n.remote_recoverable,
+                        n.stores_phi,
+                        n.patch_validation.as_str()
+                    ],
+                )?;
+            }
+            Replicated::UsageWindow(u) => {
+                self.put(
+                    upsert_sql(
+                        "usage_windows",
+                        &["id"],
+                        &[
+                            "department_id",
+                            "device_type_id",
+                            "weekdays",
+                            "starts",
+                            "ends",
+                        ],
+                        "",
+                    ),
+                    params![
+                        u.id.0,
+                        u.department_id.0,
+                        u.device_type_id.map(|d| d.0),
+                        u.weekdays,
+                        u.starts.format("%H:%M").to_string(),
+                        u.ends.format("%H:%M").to_string()
+                    ],
+                )?;
+            }
+            Replicated::TrainingEvent(t) => {
+                self.put(
+                    upsert_sql(
+                        "training_events",
+                        &["id"],
+                        &[
+                            "department_id",
+                            "device_type_id",
+                            "held_on",
+                            "topic",
+                            "trainer",
+                            "attendees",
+                        ],
+                        "",
+                    ),
+                    params![
+                        t.id.0,
+                        t.department_id.0,
+                        t.device_type_id.0,
+                        date(t.held_on),
+                        t.topic,
+                        t.trainer,
+                        t.attendees
+                    ],
+                )?;
+            }
+            Replicated::VendorCharge(v) => {
+                self.put(
+                    upsert_sql(
+                        "vendor_charges",
+                        &["id"],
+                        &[
+                            "work_order_id",
+                            "vendor_id",
+                            "invoice_number",
+                            "labor_cost_cents",
+                            "parts_cost_cents",
+                            "travel_cost_cents",
+                            "invoiced_on",
+                        ],
+                        "",
+                    ),
+                    params![
+                        v.id.0,
+                        v.work_order_id.0,
+                        v.vendor_id.0,
+                        v.invoice_number,
+                        v.labor_cost.0,
+                        v.parts_cost.0,
+                        v.travel_cost.0,
+                        date(v.invoiced_on)
+                    ],
+                )?;
+            }
+            Replicated::RecallAsset(r) => {
+                self.put(
+                    upsert_sql(
+                        "recall_assets",
+                        &["recall_id", "asset_id"],
+                        &["action", "work_order_id", "acted_on"],
+                        "",
+                    ),
+                    params![
+                        r.recall_id.0,
+                        r.asset_id.0,
+                        r.action.as_str(),
+                        r.work_order_id.map(|w| w.0),
+                        date_opt(r.acted_on)
+                    ],
+                )?;
+            }
+            Replicated::HospitalSettings(h) => {
+                // What the server holds replaces what this device had; the
+                // device's own saves reached the server before any pull.
+                self.exec(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    params![
+                        crate::hospital_settings_key(&h.name),
+                        serde_json::to_string(h)?
+                    ],
+                )?;
+            }
             Replicated::PmSchedule(s) => {
                 self.put(
                     upsert_sql(
@@ -982,16 +1241,6 @@ impl<'a> PullTx<'a> {
             .is_some())
     }
 
-    /// A referenced row that only this device can hold (contracts and
-    /// recalls are not replicated): kept when present here, else left out
-    /// rather than failing the run.
-    fn local_ref(&self, table: &str, id: Option<Uuid>) -> Result<Option<Uuid>> {
-        match id {
-            Some(id) if self.exists(table, id)? => Ok(Some(id)),
-            _ => Ok(None),
-        }
-    }
-
     /// A department's site, from this run's cache or the database.
     fn department_site(&mut self, id: Uuid) -> Result<Option<Uuid>> {
         if let Some(s) = self.department_sites.get(&id) {
@@ -1030,10 +1279,10 @@ impl<'a> PullTx<'a> {
         if old_site.is_some_and(|s| s != site) {
             self.moved_assets.push(a.id.0);
         }
-        let contract = match a.contract_id {
-            Some(c) if self.has_contracts => self.local_ref("service_contracts", Some(c.0))?,
-            _ => None,
-        };
+        let contract = a.contract_id.map(|c| c.0);
+        if contract.is_some() && !self.fresh {
+            self.contract_refs.push(a.id.0);
+        }
         // A fresh run indexes every asset at its end, so it needs no seq
         // back (RETURNING is a trigger to SQLite, and would bring back the
         // statement journal the dropped search trigger took away).
@@ -1115,10 +1364,10 @@ impl<'a> PullTx<'a> {
                 UNKNOWN_SITE
             }
         };
-        let recall = match w.recall_id {
-            Some(r) if self.has_recalls => self.local_ref("recalls", Some(r.0))?,
-            _ => None,
-        };
+        let recall = w.recall_id.map(|r| r.0);
+        if recall.is_some() && !self.fresh {
+            self.recall_refs.push(w.id.0);
+        }
         // Numbers minted offline can collide; the server renumbers one of
         // the two, and both rows arrive in this pull in version order,
         // which may briefly put two rows on one number. Park the other
@@ -1186,9 +1435,29 @@ impl<'a> PullTx<'a> {
     }
 
     fn delete(&mut self, kind: RowKind, key: &str) -> Result<()> {
+        if kind == RowKind::HospitalSettings {
+            self.exec(
+                "DELETE FROM settings WHERE key = ?1",
+                params![crate::hospital_settings_key(key)],
+            )?;
+            return Ok(());
+        }
         let k = parse_key(kind, key)?;
         self.deleted_any = true;
+        self.deleted_refs |= matches!(kind, RowKind::ServiceContract | RowKind::Recall);
         match kind {
+            RowKind::RecallAsset => {
+                self.exec(
+                    "DELETE FROM recall_assets WHERE recall_id = ?1 AND asset_id = ?2",
+                    params![k[0], k[1]],
+                )?;
+            }
+            RowKind::NetworkProfile => {
+                self.exec(
+                    "DELETE FROM network_profiles WHERE asset_id = ?1",
+                    params![k[0]],
+                )?;
+            }
             RowKind::PmSchedule => {
                 self.exec(
                     "DELETE FROM pm_schedules WHERE asset_id = ?1 AND plan_id = ?2",
@@ -1248,6 +1517,34 @@ impl<'a> PullTx<'a> {
                 "UPDATE work_orders SET site_id = (SELECT site_id FROM assets a WHERE a.id = work_orders.asset_id) WHERE id = ?1",
             )?
             .execute([w])?;
+        }
+        // A fresh run or one that deleted a contract or recall checks
+        // every reference; any other only the rows it wrote.
+        let dangling_contract =
+            "contract_id IS NOT NULL AND contract_id NOT IN (SELECT id FROM service_contracts)";
+        let dangling_recall = "recall_id IS NOT NULL AND recall_id NOT IN (SELECT id FROM recalls)";
+        if self.fresh || self.deleted_refs {
+            c.execute(
+                &format!("UPDATE assets SET contract_id = NULL WHERE {dangling_contract}"),
+                [],
+            )?;
+            c.execute(
+                &format!("UPDATE work_orders SET recall_id = NULL WHERE {dangling_recall}"),
+                [],
+            )?;
+        } else {
+            for a in &self.contract_refs {
+                c.prepare_cached(&format!(
+                    "UPDATE assets SET contract_id = NULL WHERE id = ?1 AND {dangling_contract}"
+                ))?
+                .execute([a])?;
+            }
+            for w in &self.recall_refs {
+                c.prepare_cached(&format!(
+                    "UPDATE work_orders SET recall_id = NULL WHERE id = ?1 AND {dangling_recall}"
+                ))?
+                .execute([w])?;
+            }
         }
         if self.deleted_any {
             for (table, col, parent) in LOCAL_DEPENDENTS {

@@ -246,13 +246,31 @@ impl Dirty {
                 Replicated::Labor(l) => self.work_order(l.work_order_id.0),
                 Replicated::PartUse(p) => self.work_order(p.work_order_id.0),
                 Replicated::PmAttempt(a) => self.work_order(a.work_order_id.0),
+                // A charge may move between work orders; the old one's
+                // asset is summed again too.
+                Replicated::VendorCharge(v) => {
+                    let before: Option<Uuid> = c
+                        .prepare_cached("SELECT work_order_id FROM vendor_charges WHERE id = ?1")?
+                        .query_row([v.id.0], |r| r.get(0))
+                        .optional()?;
+                    if let Some(w) = before {
+                        self.work_order(w);
+                    }
+                    self.work_order(v.work_order_id.0);
+                }
                 _ => {}
             },
             PulledRow::Delete { kind, .. } => {
                 use crate::pull::RowKind as K;
                 if matches!(
                     kind,
-                    K::Asset | K::WorkOrder | K::Downtime | K::Labor | K::PartUse | K::PmAttempt
+                    K::Asset
+                        | K::WorkOrder
+                        | K::Downtime
+                        | K::Labor
+                        | K::PartUse
+                        | K::PmAttempt
+                        | K::VendorCharge
                 ) {
                     self.full = true;
                     self.assets.clear();

@@ -169,11 +169,7 @@ fn rollup_follows_edits_and_pulls() {
     store.bulk_load(&data, &actor, at).unwrap();
     let mut bundles = Vec::new();
     history(&p, &data, |b| bundles.push(b));
-    // Pulled work carries no vendor charges (they stay on the server).
     let split = bundles.len() * 7 / 10;
-    for b in &mut bundles[split..] {
-        b.vendor_charges.clear();
-    }
     store
         .bulk_work_orders(bundles[..split].iter().cloned(), 1_000, &actor, at, |_| {})
         .unwrap();
@@ -344,6 +340,12 @@ fn rollup_follows_edits_and_pulls() {
                 .iter()
                 .cloned()
                 .map(|x| PulledRow::Upsert(Replicated::PmAttempt(x))),
+        );
+        rows.extend(
+            b.vendor_charges
+                .iter()
+                .cloned()
+                .map(|x| PulledRow::Upsert(Replicated::VendorCharge(x))),
         );
     }
     store

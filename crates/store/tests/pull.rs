@@ -33,6 +33,7 @@ fn server_rows(d: &Dataset, bundles: &[WorkOrderBundle]) -> Vec<Replicated> {
     out.extend(d.checklists.iter().cloned().map(Replicated::Checklist));
     out.extend(d.pm_plans.iter().cloned().map(Replicated::PmPlan));
     out.extend(d.parts.iter().cloned().map(Replicated::Part));
+    out.extend(d.vendors.iter().cloned().map(Replicated::Vendor));
     out.extend(d.assets.iter().cloned().map(Replicated::Asset));
     out.extend(d.pm_schedules.iter().cloned().map(Replicated::PmSchedule));
     for b in bundles {
@@ -40,6 +41,12 @@ fn server_rows(d: &Dataset, bundles: &[WorkOrderBundle]) -> Vec<Replicated> {
         out.extend(b.downtime.iter().cloned().map(Replicated::Downtime));
         out.extend(b.labor.iter().cloned().map(Replicated::Labor));
         out.extend(b.parts.iter().cloned().map(Replicated::PartUse));
+        out.extend(
+            b.vendor_charges
+                .iter()
+                .cloned()
+                .map(Replicated::VendorCharge),
+        );
         out.extend(b.readings.iter().cloned().map(Replicated::Reading));
         out.extend(b.notes.iter().cloned().map(Replicated::WorkNote));
         out.extend(b.signature.iter().cloned().map(Replicated::Signature));
@@ -48,16 +55,10 @@ fn server_rows(d: &Dataset, bundles: &[WorkOrderBundle]) -> Vec<Replicated> {
     out
 }
 
-/// The fixture's work orders as a device receives them (vendor charges
-/// stay on the server).
+/// The fixture's work orders as a device receives them: whole, vendor
+/// invoices included.
 fn pulled_bundles() -> Vec<WorkOrderBundle> {
     bundles()
-        .into_iter()
-        .map(|mut b| {
-            b.vendor_charges.clear();
-            b
-        })
-        .collect()
 }
 
 fn upserts(rows: impl IntoIterator<Item = Replicated>) -> Vec<PulledRow> {
@@ -105,6 +106,8 @@ fn snapshot(s: &Store) -> Vec<(String, u64)> {
         "signatures",
         "downtime",
         "pm_attempts",
+        "vendors",
+        "vendor_charges",
     ]
     .iter()
     .map(|t| (t.to_string(), r.count(t).unwrap()))
@@ -547,4 +550,156 @@ fn a_failed_large_run_keeps_nothing_and_puts_the_search_trigger_back() {
     let rows = upserts(server_rows(&dataset(), &pulled_bundles()));
     pull(&mut s, PullMode::Incremental, vec![rows]).unwrap();
     assert_eq!(found(&s, "BME-0007"), ["BME-0007"]);
+}
+
+/// The HTM program's records (protocol 2): a contract may arrive after the
+/// asset that names it, a charge moves its work order's cost, and a
+/// contract the server deleted leaves its assets without one.
+#[test]
+fn program_records_arrive_with_their_references_and_costs() {
+    use biomend_domain::Money;
+    use biomend_domain::ids::{ContractId, RecallId, TrainingEventId, UsageWindowId};
+    use biomend_domain::inventory::{Coverage, ServiceContract};
+    use biomend_domain::recall::{Recall, RecallAction, RecallAsset, RecallSource};
+    use biomend_domain::settings::HospitalSettings;
+    use biomend_domain::training::TrainingEvent;
+    use biomend_domain::usage::UsageWindow;
+    let mut s = seeded();
+    let rollup_before = s.analytics_rollup_rows().unwrap();
+    let contract = ServiceContract {
+        id: ContractId::new(1_800_000_000_000, [9; 10]),
+        vendor_id: vendor().id,
+        number: "PHS-2026-14".into(),
+        coverage: Coverage::FullService,
+        starts_on: day(2026, 1, 1),
+        ends_on: day(2026, 12, 31),
+        annual_cost: Money(1_200_000),
+        hours_cap: None,
+        cost_cap: None,
+        uptime_guarantee_pct: Some(95.0),
+    };
+    let mut covered = asset(1);
+    covered.contract_id = Some(contract.id);
+    let recall = Recall {
+        id: RecallId::new(1_800_000_000_001, [8; 10]),
+        source: RecallSource::Fda,
+        number: "Z-0420-2026".into(),
+        title: "Battery may swell".into(),
+        received_on: day(2026, 2, 1),
+        manufacturer: Some("Baxter".into()),
+        model: None,
+        device_type_code: None,
+        product_code: None,
+        closed_on: None,
+    };
+    let event = TrainingEvent {
+        id: TrainingEventId::new(1_800_000_000_002, [7; 10]),
+        department_id: department_id(ICU),
+        device_type_id: device_type_id(PUMP_TYPE),
+        held_on: day(2025, 6, 1),
+        topic: "Loading the cassette".into(),
+        trainer: "Clinical education".into(),
+        attendees: 14,
+    };
+    let window = UsageWindow {
+        id: UsageWindowId::new(1_800_000_000_003, [6; 10]),
+        department_id: department_id(ED),
+        device_type_id: None,
+        weekdays: 0b111_1111,
+        starts: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        ends: chrono::NaiveTime::from_hms_opt(19, 0, 0).unwrap(),
+    };
+    let settings = HospitalSettings {
+        name: "analytics".into(),
+        values: [("capital.cyber_weight".to_string(), "0.3".to_string())].into(),
+        updated_by: user_id(MANAGER),
+        updated_at: load_time(),
+    };
+    // A second invoice on the first work order, and its first invoice
+    // moved onto the second work order.
+    let first = bundles().remove(0);
+    let mut moved = first.vendor_charges[0].clone();
+    moved.work_order_id = work_order_id(2);
+    let mut extra = moved.clone();
+    extra.id = vendor_charge_id(9);
+    extra.work_order_id = first.work_order.id;
+    extra.labor_cost = Money(55_000);
+    // The asset arrives a page before the contract it names.
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![
+            upserts([
+                Replicated::Asset(covered.clone()),
+                Replicated::VendorCharge(moved),
+                Replicated::VendorCharge(extra),
+            ]),
+            upserts([
+                Replicated::ServiceContract(contract.clone()),
+                Replicated::Recall(recall.clone()),
+                Replicated::RecallAsset(RecallAsset {
+                    recall_id: recall.id,
+                    asset_id: asset_id(1),
+                    action: RecallAction::Pending,
+                    work_order_id: None,
+                    acted_on: None,
+                }),
+                Replicated::NetworkProfile(network_profile(asset_id(9))),
+                Replicated::TrainingEvent(event.clone()),
+                Replicated::UsageWindow(window.clone()),
+                Replicated::HospitalSettings(settings.clone()),
+            ]),
+        ],
+    )
+    .unwrap();
+    let r = s.reader();
+    assert_eq!(r.asset(asset_id(1)).unwrap().unwrap().contract_id, Some(contract.id));
+    assert_eq!(r.training_events().unwrap(), vec![event]);
+    assert_eq!(r.hospital_settings("analytics").unwrap(), Some(settings));
+    assert_eq!(r.count("recall_assets").unwrap(), 1);
+    assert_eq!(r.count("usage_windows").unwrap(), 1);
+    assert!(r.network_profile(asset_id(9)).unwrap().is_some());
+    s.integrity_check().unwrap();
+    // The rollup followed the invoices, and equals a rebuild.
+    let kept = s.analytics_rollup_rows().unwrap();
+    assert_ne!(kept, rollup_before, "the invoices changed the costs");
+    s.rebuild_analytics_rollup().unwrap();
+    assert_eq!(s.analytics_rollup_rows().unwrap(), kept);
+
+    // The server deletes the contract and the settings group.
+    pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![vec![
+            PulledRow::Delete {
+                kind: RowKind::ServiceContract,
+                key: contract.id.to_string(),
+            },
+            PulledRow::Delete {
+                kind: RowKind::HospitalSettings,
+                key: "analytics".into(),
+            },
+        ]],
+    )
+    .unwrap();
+    let r = s.reader();
+    assert_eq!(r.asset(asset_id(1)).unwrap().unwrap().contract_id, None);
+    assert_eq!(r.hospital_settings("analytics").unwrap(), None);
+    s.integrity_check().unwrap();
+}
+
+/// A recall asset's key is recall:asset; a malformed one is refused.
+#[test]
+fn a_recall_asset_is_deleted_by_its_pair_key() {
+    let mut s = seeded();
+    let err = pull(
+        &mut s,
+        PullMode::Incremental,
+        vec![vec![PulledRow::Delete {
+            kind: RowKind::RecallAsset,
+            key: asset_id(1).to_string(),
+        }]],
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("recall_asset"), "{err}");
 }

@@ -30,6 +30,15 @@ pub fn row_kind(k: Kind) -> RowKind {
         Kind::WorkNote => RowKind::WorkNote,
         Kind::Signature => RowKind::Signature,
         Kind::PmAttempt => RowKind::PmAttempt,
+        Kind::Vendor => RowKind::Vendor,
+        Kind::ServiceContract => RowKind::ServiceContract,
+        Kind::Recall => RowKind::Recall,
+        Kind::NetworkProfile => RowKind::NetworkProfile,
+        Kind::UsageWindow => RowKind::UsageWindow,
+        Kind::TrainingEvent => RowKind::TrainingEvent,
+        Kind::VendorCharge => RowKind::VendorCharge,
+        Kind::RecallAsset => RowKind::RecallAsset,
+        Kind::HospitalSettings => RowKind::HospitalSettings,
     }
 }
 
@@ -58,6 +67,15 @@ pub fn replicated(r: Record) -> Result<Replicated, ProtocolError> {
         Record::WorkNote(v) => Replicated::WorkNote(v.try_into()?),
         Record::Signature(v) => Replicated::Signature(v.try_into()?),
         Record::PmAttempt(v) => Replicated::PmAttempt(v.try_into()?),
+        Record::Vendor(v) => Replicated::Vendor(v.into()),
+        Record::ServiceContract(v) => Replicated::ServiceContract(v.try_into()?),
+        Record::Recall(v) => Replicated::Recall(v.try_into()?),
+        Record::NetworkProfile(v) => Replicated::NetworkProfile(v.try_into()?),
+        Record::UsageWindow(v) => Replicated::UsageWindow(v.try_into()?),
+        Record::TrainingEvent(v) => Replicated::TrainingEvent(v.into()),
+        Record::VendorCharge(v) => Replicated::VendorCharge(v.into()),
+        Record::RecallAsset(v) => Replicated::RecallAsset(v.try_into()?),
+        Record::HospitalSettings(v) => Replicated::HospitalSettings(v.try_into()?),
     })
 }
 

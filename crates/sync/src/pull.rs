@@ -78,15 +78,34 @@ struct Fetched {
 }
 
 impl Fetched {
-    /// A run from this device's cursor.
+    /// A run from this device's cursor, or from zero in resync mode when
+    /// the rows here were pulled at an older protocol version (an updated
+    /// app): the server held back the kinds that version could not read,
+    /// and the cursor has moved past them.
     fn start(store: &Store) -> Result<Fetched, SyncError> {
-        let c = store.reader().pull_cursor()?;
+        let r = store.reader();
+        let c = r.pull_cursor()?;
+        if c > 0 && copy_protocol(store)? < PROTOCOL_VERSION {
+            return Ok(Fetched {
+                mode: Some(PullMode::Resync),
+                ..Fetched::default()
+            });
+        }
         Ok(Fetched {
             from: c,
             cursor: c,
             ..Fetched::default()
         })
     }
+}
+
+/// The protocol version this device's replicated rows were pulled with.
+pub(crate) fn copy_protocol(store: &Store) -> Result<u16, SyncError> {
+    Ok(store
+        .reader()
+        .sync_value(status::COPY_PROTOCOL)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1))
 }
 
 /// Pages a run decodes ahead of the one being applied.
@@ -442,6 +461,9 @@ fn record_online_pull(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     run.set_sync_value(status::ONLINE, "true")?;
+    // Every run applied is from zero or builds on a copy of this version
+    // (`Fetched::start`).
+    run.set_sync_value(status::COPY_PROTOCOL, &PROTOCOL_VERSION.to_string())?;
     run.set_sync_value(status::LAST_SUCCESS, &now.to_rfc3339())?;
     run.clear_sync_value(status::LAST_ERROR)
 }

@@ -14,6 +14,10 @@ pub(crate) const LAST_ERROR: &str = "sync_last_error";
 /// When the last pull was applied, and how many changes it brought.
 pub(crate) const LAST_PULL: &str = "sync_last_pull";
 pub(crate) const ROWS_PULLED: &str = "sync_rows_pulled";
+/// The protocol version the replicated rows here were pulled with. A copy
+/// pulled at an older version lacks the kinds added since (the server
+/// held them back), so the next pull starts again from zero. Absent: 1.
+pub(crate) const COPY_PROTOCOL: &str = "sync_copy_protocol";
 /// The build the server refused as too old, as [`RefusedBuild`] JSON.
 pub(crate) const REFUSED_BUILD: &str = "sync_refused_build";
 

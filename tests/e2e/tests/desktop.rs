@@ -325,6 +325,22 @@ async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_re
     el(&c, "#capital-chart .capital-year").await;
     shoot(&c, "dashboard-capital").await;
 
+    // A training event the tablet pulled from the server, with the same
+    // measures in equal windows before and after it.
+    click(&c, "#tab-training").await;
+    let events = wait_for_all(&c, "#training-events .training-event").await;
+    assert!(
+        !events.is_empty(),
+        "the server's training events reached the tablet"
+    );
+    click(&c, "#training-events .training-event").await;
+    el(&c, "#training-effect h2").await;
+    let before = wait_for_all(&c, "#training-effect .training-bar[data-window='before']").await;
+    let after = wait_for_all(&c, "#training-effect .training-bar[data-window='after']").await;
+    assert_eq!(before.len(), after.len());
+    assert!(!before.is_empty());
+    shoot(&c, "dashboard-training").await;
+
     // Repair or replace, from the asset page, with the technician's quote:
     // the verdict first, then every rule with whether it fired.
     type_into(&c, "#scan", "BME-000001\n").await;
