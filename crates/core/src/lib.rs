@@ -5,8 +5,9 @@
 //! `corrective`, `workflow`, `pm`, `sign_off`, `import`, `export`, `demo`);
 //! signing the device in and syncing it (`sync`, over a transport the caller
 //! passes in); the supervisor's questions to the server (`supervisor`); the
-//! policies that tune the rules (risk thresholds, PM window); the injected
-//! clock and id source ([`env`]).
+//! hospital's settings that tune the reports and rules (`settings`: risk
+//! thresholds, PM window, weights); the injected clock and id source
+//! ([`env`]).
 //!
 //! Invariants: every use case that changes data is one store transaction,
 //! checks the acting user's role first and the domain rules before it
@@ -32,6 +33,7 @@ pub mod my_day;
 pub mod outbox;
 pub mod pm;
 pub mod search;
+pub mod settings;
 pub mod setup;
 pub mod sign_off;
 pub mod supervisor;
@@ -55,16 +57,14 @@ use std::sync::Arc;
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;
 
-/// Policy settings the rules use; stored in the database's settings table
-/// under these keys, with the literature's defaults.
+/// The policies the technicians' screens judge with (risk class, PM
+/// window): the hospital's settings, the same the reports use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Policies {
     pub risk: RiskPolicy,
     pub pm_window: WindowPolicy,
 }
 
-pub const SETTING_RISK: &str = "risk_policy";
-pub const SETTING_PM_WINDOW: &str = "pm_window";
 pub const SETTING_SAFETY_EDITION: &str = "safety_edition";
 
 /// The application: a store plus the injected clock and id source.
@@ -105,12 +105,18 @@ impl App {
         self.clock.now()
     }
 
-    /// The policies in force (stored settings, else defaults).
+    /// The hospital's settings in force (its stored group, else the
+    /// defaults).
+    pub fn settings(&self) -> Result<biomend_analytics::Settings> {
+        settings::in_force(self)
+    }
+
+    /// The policies in force, from the hospital's settings.
     pub fn policies(&self) -> Result<Policies> {
-        let r = self.store.reader();
+        let s = self.settings()?;
         Ok(Policies {
-            risk: r.setting(SETTING_RISK)?.unwrap_or_default(),
-            pm_window: r.setting(SETTING_PM_WINDOW)?.unwrap_or_default(),
+            risk: s.risk,
+            pm_window: s.pm_window,
         })
     }
 

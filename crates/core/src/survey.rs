@@ -11,8 +11,8 @@
 //! or PDF is `biomend_report`'s, called by the apps.
 
 use crate::{App, CoreError, Result, require};
+use biomend_analytics::Period;
 use biomend_analytics::survey::{Scope, SurveyReport, survey};
-use biomend_analytics::{Period, Settings};
 use biomend_domain::user::Role;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -107,12 +107,7 @@ pub fn run(app: &App, username: &str, input: &SurveyInput) -> Result<SurveyRepor
         .as_ref()
         .map_or_else(Scope::all, |s| Scope::site(&s.code, &s.name));
 
-    let policies = app.policies()?;
-    let settings = Settings {
-        risk: policies.risk,
-        pm_window: policies.pm_window,
-        ..Settings::default()
-    };
+    let settings = app.settings()?;
     let inputs = r.survey_inputs(period, site.map(|s| s.id))?;
     Ok(survey(scope, period, today, &inputs, &settings))
 }
