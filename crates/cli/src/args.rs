@@ -75,11 +75,32 @@ pub enum Command {
     /// plan, training effect
     #[command(subcommand)]
     Report(ReportCmd),
+    /// The hospital's thresholds and weights the reports judge with
+    /// (managers and administrators change them; supervisors may look)
+    #[command(subcommand)]
+    Settings(SettingsCmd),
     /// What came in from every device since the last shift (supervisors)
     Incoming {
         /// Since this instant (RFC 3339) [default: the server's, 12 hours]
         #[arg(long)]
         since: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Every setting by section, with its value and default
+    Show,
+    /// Change settings, e.g. `set capital.cyber_weight=0.2 repeat_repair_days=14`
+    Set {
+        /// KEY=VALUE; the keys are the ones `settings show` lists
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        values: Vec<String>,
+    },
+    /// Put settings back to their defaults
+    Reset {
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
     },
 }
 

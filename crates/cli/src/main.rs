@@ -6,6 +6,7 @@ mod args;
 mod netcmd;
 mod output;
 mod report;
+mod settings;
 
 use anyhow::Context;
 use args::*;
@@ -227,6 +228,12 @@ fn run(cli: &Cli, out: &Out) -> anyhow::Result<ExitCode> {
         } => netcmd::status(cli, out),
         Command::Conflicts(a) => netcmd::conflicts(cli, a, out),
         Command::Incoming { since } => netcmd::incoming(cli, *since, out),
+        Command::Settings(cmd) => {
+            let mut app = open(cli)?;
+            let user = acting_user(cli, &app)?;
+            settings::run(&mut app, &user, cmd, out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report(cmd) => {
             let app = open(cli)?;
             let user = acting_user(cli, &app)?;

@@ -50,6 +50,14 @@ pub struct SettingsView {
     pub can_change: bool,
 }
 
+/// What a save did: the keys it changed (none when every value was
+/// already so) and the settings after it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Saved {
+    pub changed: Vec<String>,
+    pub settings: SettingsView,
+}
+
 /// A setting's error as a use-case error whose field is the key, so the
 /// message starts with it (`capital.cyber_weight: must be zero or more`).
 fn invalid(e: AnalyticsError) -> CoreError {
@@ -167,7 +175,7 @@ pub fn save(
     app: &mut App,
     username: &str,
     changes: &BTreeMap<String, Option<String>>,
-) -> Result<SettingsView> {
+) -> Result<Saved> {
     let user = app.user(username)?;
     require(
         &user,
@@ -201,7 +209,10 @@ pub fn save(
         wire.insert(key.clone(), FieldChange::new(from, to));
     }
     if wire.is_empty() {
-        return view(app, username);
+        return Ok(Saved {
+            changed: Vec::new(),
+            settings: view(app, username)?,
+        });
     }
     check_bounds(&after).map_err(|reason| CoreError::invalid("settings", reason))?;
     Settings::from_values(&known(&after)).map_err(invalid)?;
@@ -213,6 +224,7 @@ pub fn save(
         updated_by: user.id,
         updated_at: now,
     };
+    let changed = wire.keys().cloned().collect();
     let m = Mutation::SetHospitalSettings(SetHospitalSettings {
         name: ANALYTICS.to_string(),
         changes: wire,
@@ -223,7 +235,10 @@ pub fn save(
         crate::outbox::enqueue(tx, ids, ms, &m)?;
         Ok(())
     })?;
-    view(app, username)
+    Ok(Saved {
+        changed,
+        settings: view(app, username)?,
+    })
 }
 
 #[cfg(test)]

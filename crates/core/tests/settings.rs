@@ -267,12 +267,13 @@ fn a_save_queues_one_mutation_from_what_was_stored() {
     );
 
     // Saving what is stored already writes and queues nothing.
-    settings::save(
+    let saved = settings::save(
         &mut f.app,
         ADMIN,
         &changes(&[("capital.cyber_weight", Some("0.40"))]),
     )
     .unwrap();
+    assert!(saved.changed.is_empty());
     assert_eq!(pending(&f.app).len(), 2);
 }
 
@@ -282,15 +283,22 @@ fn the_view_lists_every_setting_with_its_default_and_who_saved() {
     let v = settings::view(&f.app, MANAGER).unwrap();
     assert!(v.items.iter().all(|i| i.is_default && i.value == i.default));
     assert_eq!((v.updated_by.as_deref(), v.updated_at), (None, None));
-    let v = settings::save(
+    let saved = settings::save(
         &mut f.app,
         MANAGER,
         &changes(&[
             ("pm_window.fraction", Some("0.2")),
             ("risk.high_risk_threshold", Some("18")),
+            // Already its default and not set: no change.
+            ("capital.risk_weight", None),
         ]),
     )
     .unwrap();
+    assert_eq!(
+        saved.changed,
+        vec!["pm_window.fraction", "risk.high_risk_threshold"]
+    );
+    let v = saved.settings;
     let item = |key: &str| v.items.iter().find(|i| i.key == key).unwrap().clone();
     let w = item("pm_window.fraction");
     assert_eq!(w.section, Section::PmCompletion);
