@@ -272,6 +272,22 @@ async fn drill_down(d: State<'_, Shared>, args: ipc::DrillArgs) -> R<ipc::DrillD
     blocking(&d, move |d| d.drill_down(&args)).await
 }
 
+// ---- the hospital's settings ---------------------------------------------------
+
+#[tauri::command]
+async fn settings(d: State<'_, Shared>, args: ipc::NoArgs) -> R<ipc::SettingsView> {
+    blocking(&d, move |d| {
+        let ipc::NoArgs {} = args;
+        d.settings()
+    })
+    .await
+}
+
+#[tauri::command]
+async fn save_settings(d: State<'_, Shared>, args: ipc::SaveSettings) -> R<ipc::SavedSettings> {
+    blocking(&d, move |d| d.save_settings(&args)).await
+}
+
 /// Where the survey report goes: the user's documents (or downloads)
 /// folder; without either, the service writes beside the database.
 fn reports_folder() -> Option<PathBuf> {
@@ -350,6 +366,8 @@ pub fn run() {
             repair_or_replace,
             drill_down,
             survey_report,
+            settings,
+            save_settings,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

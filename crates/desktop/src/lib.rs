@@ -443,6 +443,24 @@ fn period(app: &App, d: &ipc::Days) -> biomend_core::Result<biomend_analytics::P
 }
 
 impl Desktop {
+    // ---- hospital settings -------------------------------------------------
+
+    pub fn settings(&self) -> R<ipc::SettingsView> {
+        self.read(|app, user| biomend_core::settings::view(app, user).map(views::settings))
+    }
+
+    /// Saves on this tablet at once (the reports use it offline too) and
+    /// wakes the sync worker to take the change to the server.
+    pub fn save_settings(&self, args: &ipc::SaveSettings) -> R<ipc::SavedSettings> {
+        self.act(|app, user| {
+            let saved = biomend_core::settings::save(app, user, &args.changes)?;
+            Ok(ipc::SavedSettings {
+                changed: saved.changed,
+                settings: views::settings(saved.settings),
+            })
+        })
+    }
+
     // ---- manager dashboards ------------------------------------------------
 
     pub fn kpi_report(&self, args: &ipc::KpiArgs) -> R<ipc::KpiReport> {

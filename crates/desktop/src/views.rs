@@ -247,6 +247,37 @@ pub(crate) fn kpi_report(r: biomend_core::analytics::KpiReport) -> ipc::KpiRepor
     }
 }
 
+/// The settings grouped by section, in the catalog's screen order.
+pub(crate) fn settings(v: biomend_core::settings::SettingsView) -> ipc::SettingsView {
+    let mut sections: Vec<ipc::SettingsSection> = Vec::new();
+    for i in v.items {
+        let item = ipc::SettingItem {
+            key: i.key,
+            label: i.label,
+            help: i.help,
+            kind: i.kind,
+            value: i.value,
+            default: i.default,
+            is_default: i.is_default,
+            problem: i.problem,
+        };
+        match sections.last_mut() {
+            Some(s) if s.section == i.section => s.items.push(item),
+            _ => sections.push(ipc::SettingsSection {
+                section: i.section,
+                title: i.section.title().to_string(),
+                items: vec![item],
+            }),
+        }
+    }
+    ipc::SettingsView {
+        sections,
+        updated_by: v.updated_by,
+        updated_at: v.updated_at,
+        can_change: v.can_change,
+    }
+}
+
 pub(crate) fn training_event(
     v: biomend_core::analytics::TrainingEventView,
 ) -> ipc::TrainingEventItem {

@@ -1,6 +1,7 @@
 //! The managers' dashboards through the desktop service, on a real demo
 //! hospital database file: the figures, the work orders behind them, who
-//! may see them, and the survey report written to files.
+//! may see them, the survey report written to files, and the hospital's
+//! settings the figures are judged with.
 //!
 //! The hospital is generated into the tablet's database by the core's demo
 //! use case (the sync protocol does not carry training events, contracts
@@ -513,4 +514,97 @@ fn the_survey_report_is_written_as_pdf_and_html() {
         )
         .unwrap_err();
     assert_eq!(e.code, ipc::codes::INVALID);
+}
+
+#[test]
+fn a_manager_changes_the_settings_the_reports_judge_with() {
+    let t = tablet(MANAGER);
+    let d = &t.desktop;
+    sign_in(d, MANAGER).unwrap();
+    let v = d.settings().unwrap();
+    crosses(&v);
+    assert!(v.can_change);
+    let titles: Vec<&str> = v.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "PM completion",
+            "Risk",
+            "Repeat repairs",
+            "Labor",
+            "Repair vs replace",
+            "Scorecard",
+            "Capital plan",
+            "Training effect"
+        ]
+    );
+    assert!(v.items().all(|i| i.is_default && i.value == i.default));
+    assert_eq!(v.updated_by, None);
+
+    let repeats = || {
+        let k = d
+            .kpi_report(&ipc::KpiArgs {
+                by: ipc::GroupBy::All,
+                days: whole_history(),
+            })
+            .unwrap();
+        count(&k.groups[0].kpis.repeat_repair_rate, "repeat repairs")
+    };
+    let week = repeats();
+    let saved = d
+        .save_settings(&ipc::SaveSettings {
+            changes: [("repeat_repair_days".to_string(), Some("60".to_string()))].into(),
+        })
+        .unwrap();
+    crosses(&saved);
+    assert_eq!(saved.changed, ["repeat_repair_days"]);
+    let item = saved.settings.item("repeat_repair_days").unwrap();
+    assert_eq!((item.value.as_str(), item.is_default), ("60", false));
+    assert_eq!(saved.settings.updated_by.as_deref(), Some("Diane Marsh"));
+    assert!(repeats() > week, "a longer window counts more repeats");
+    assert_eq!(d.status().unwrap().pending, 1, "queued for the server");
+
+    // A refused value names its key and changes nothing.
+    let e = d
+        .save_settings(&ipc::SaveSettings {
+            changes: [
+                ("repeat_repair_days".to_string(), None),
+                ("capital.cyber_weight".to_string(), Some("-1".to_string())),
+            ]
+            .into(),
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ipc::codes::INVALID);
+    assert!(e.message.starts_with("capital.cyber_weight: "), "{e:?}");
+    assert_eq!(
+        d.settings()
+            .unwrap()
+            .item("repeat_repair_days")
+            .unwrap()
+            .value,
+        "60"
+    );
+    assert_eq!(d.status().unwrap().pending, 1);
+
+    // A supervisor reads them but may not change them; a technician
+    // does neither.
+    d.sign_out().unwrap();
+    enrol(&t.db, "demo.super");
+    sign_in(d, "demo.super").unwrap();
+    assert!(!d.settings().unwrap().can_change);
+    let change = ipc::SaveSettings {
+        changes: [("repeat_repair_days".to_string(), None)].into(),
+    };
+    assert_eq!(
+        d.save_settings(&change).unwrap_err().code,
+        ipc::codes::FORBIDDEN
+    );
+    d.sign_out().unwrap();
+    enrol(&t.db, "demo.tech");
+    sign_in(d, "demo.tech").unwrap();
+    assert_eq!(d.settings().unwrap_err().code, ipc::codes::FORBIDDEN);
+    assert_eq!(
+        d.save_settings(&change).unwrap_err().code,
+        ipc::codes::FORBIDDEN
+    );
 }

@@ -8,7 +8,8 @@
 //!
 //! The managers' dashboards' commands and views are in `dashboards.rs`
 //! (re-exported here); their figures are the analytics crate's explained
-//! types, sent as they are.
+//! types, sent as they are. The hospital's settings screen is in
+//! `settings.rs`.
 //!
 //! Invariants: plain data only (serde, domain, protocol and analytics
 //! types), so this
@@ -19,8 +20,10 @@
 //! Must not know: SQL, HTTP, Tauri, Yew, or how the core computes anything.
 
 mod dashboards;
+mod settings;
 
 pub use dashboards::*;
+pub use settings::*;
 
 use biomend_domain::Money;
 use biomend_domain::checklist::{Answer, ChecklistItem, SafetyEdition};
@@ -97,6 +100,10 @@ pub mod cmd {
     pub const DRILL_DOWN: &str = "drill_down";
     /// [`super::SurveyArgs`] → [`super::SurveyWritten`]: PDF and HTML written to a folder
     pub const SURVEY_REPORT: &str = "survey_report";
+    /// `()` → [`super::SettingsView`] (managers, administrators, supervisors)
+    pub const SETTINGS: &str = "settings";
+    /// [`super::SaveSettings`] → [`super::SavedSettings`] (managers, administrators)
+    pub const SAVE_SETTINGS: &str = "save_settings";
 
     /// Every command, for the shell's registration test.
     pub const ALL: &[&str] = &[
@@ -130,6 +137,8 @@ pub mod cmd {
         REPAIR_OR_REPLACE,
         DRILL_DOWN,
         SURVEY_REPORT,
+        SETTINGS,
+        SAVE_SETTINGS,
     ];
 }
 
@@ -191,7 +200,8 @@ pub struct Session {
     #[serde(default)]
     pub sees_kpis: bool,
     /// Sees every dashboard: scorecards, capital plan, training effect,
-    /// repair or replace (managers and administrators).
+    /// repair or replace (managers and administrators), and changes the
+    /// hospital's settings.
     #[serde(default)]
     pub sees_reports: bool,
 }
@@ -512,6 +522,21 @@ mod tests {
                 tag: "BME-1".into()
             }
         );
+    }
+
+    #[test]
+    fn a_reset_travels_as_null() {
+        let save = SaveSettings {
+            changes: [
+                ("capital.cyber_weight".to_string(), Some("0.2".to_string())),
+                ("repeat_repair_days".to_string(), None),
+            ]
+            .into(),
+        };
+        let v = serde_json::to_value(&save).unwrap();
+        assert_eq!(v["changes"]["capital.cyber_weight"], "0.2");
+        assert!(v["changes"]["repeat_repair_days"].is_null());
+        assert_eq!(serde_json::from_value::<SaveSettings>(v).unwrap(), save);
     }
 
     #[test]

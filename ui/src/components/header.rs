@@ -105,6 +105,9 @@ pub fn header(p: &HeaderProps) -> Html {
                 if p.session.sees_kpis || p.session.sees_reports {
                     { nav_button("nav-dashboards", "Dashboards", Route::Dashboards { tab: Tab::Kpis }) }
                 }
+                if p.session.sees_reports {
+                    { nav_button("nav-settings", "Settings", Route::Settings) }
+                }
             </nav>
             <div class="who">
                 <span title={p.session.username.clone()}>

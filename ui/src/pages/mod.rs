@@ -6,6 +6,7 @@ pub mod my_day;
 pub mod new_wo;
 pub mod replace;
 pub mod search;
+pub mod settings;
 pub mod sign_in;
 pub mod supervisor;
 pub mod work_order;
@@ -22,7 +23,7 @@ pub fn render(route: &Route, session: &biomend_ipc::Session) -> Html {
             crate::state::dashboards::Tab::visible(session.sees_kpis, session.sees_reports)
                 .contains(tab)
         }
-        Route::RepairOrReplace { .. } => session.sees_reports,
+        Route::RepairOrReplace { .. } | Route::Settings => session.sees_reports,
         _ => true,
     };
     if !allowed {
@@ -46,6 +47,7 @@ pub fn render(route: &Route, session: &biomend_ipc::Session) -> Html {
         Route::RepairOrReplace { tag } => {
             html! { <replace::ReplacePage key={key} tag={tag.clone()} /> }
         }
+        Route::Settings => html! { <settings::SettingsPage key={key} /> },
     }
 }
 

@@ -11,6 +11,7 @@ pub mod nav;
 pub mod new_wo;
 pub mod replace;
 pub mod session;
+pub mod settings;
 pub mod signature;
 pub mod sync_strip;
 pub mod wo_form;

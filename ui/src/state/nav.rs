@@ -32,6 +32,8 @@ pub enum Route {
     RepairOrReplace {
         tag: String,
     },
+    /// The hospital's settings (managers and administrators).
+    Settings,
 }
 
 impl Route {
@@ -46,6 +48,7 @@ impl Route {
                 | Route::SignOff
                 | Route::Team
                 | Route::Dashboards { .. }
+                | Route::Settings
         )
     }
 
@@ -82,6 +85,7 @@ impl Route {
             Route::Team => "team".into(),
             Route::Dashboards { tab } => format!("dashboards:{}", tab.id()),
             Route::RepairOrReplace { tag } => format!("replace:{tag}"),
+            Route::Settings => "settings".into(),
         }
     }
 }
@@ -209,5 +213,6 @@ mod tests {
             .reduce(NavAction::Go(asset.clone()))
             .reduce(NavAction::Go(asset));
         assert_eq!(n.back.len(), 1);
+        assert!(Route::Settings.is_top());
     }
 }
