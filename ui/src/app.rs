@@ -84,7 +84,11 @@ pub struct SignedInProps {
 
 #[function_component(SignedIn)]
 fn signed_in(p: &SignedInProps) -> Html {
-    let nav = use_reducer(Nav::default);
+    // Each role starts where its work is (managers on the dashboards).
+    let nav = {
+        let home = Route::home(&p.session);
+        use_reducer(move || Nav::new(home))
+    };
     let error = use_state(|| None::<String>);
     let status_tick = use_state(|| 0u32);
 

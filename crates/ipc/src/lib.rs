@@ -200,8 +200,8 @@ pub struct Session {
     #[serde(default)]
     pub sees_kpis: bool,
     /// Sees every dashboard: scorecards, capital plan, training effect,
-    /// repair or replace (managers and administrators), and changes the
-    /// hospital's settings.
+    /// repair or replace (managers and administrators), lands on them
+    /// after sign-in, and changes the hospital's settings.
     #[serde(default)]
     pub sees_reports: bool,
 }

@@ -1,7 +1,7 @@
 //! Which screen shows, and the way back.
 
 use crate::state::dashboards::Tab;
-use biomend_ipc::{AssetSummary, Found};
+use biomend_ipc::{AssetSummary, Found, Session};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Route {
@@ -37,6 +37,18 @@ pub enum Route {
 }
 
 impl Route {
+    /// Where a user lands after sign-in, and where "home" and the end of
+    /// the way back lead: managers and administrators (who see every
+    /// report and do no field work of their own) start on the dashboards;
+    /// technicians and supervisors on My day.
+    pub fn home(session: &Session) -> Route {
+        if session.sees_reports {
+            Route::Dashboards { tab: Tab::Kpis }
+        } else {
+            Route::MyDay
+        }
+    }
+
     /// Top-level screens reached from the header; going to one clears the
     /// way back.
     pub fn is_top(&self) -> bool {
@@ -94,14 +106,24 @@ impl Route {
 pub struct Nav {
     pub current: Route,
     pub back: Vec<Route>,
+    /// The user's first screen ([`Route::home`]).
+    pub home: Route,
+}
+
+impl Nav {
+    /// Starts at `home`.
+    pub fn new(home: Route) -> Nav {
+        Nav {
+            current: home.clone(),
+            back: Vec::new(),
+            home,
+        }
+    }
 }
 
 impl Default for Nav {
     fn default() -> Self {
-        Nav {
-            current: Route::MyDay,
-            back: Vec::new(),
-        }
+        Nav::new(Route::MyDay)
     }
 }
 
@@ -135,11 +157,11 @@ impl Nav {
             }
             NavAction::Replace(r) => self.current = r,
             NavAction::Back => {
-                self.current = self.back.pop().unwrap_or(Route::MyDay);
+                self.current = self.back.pop().unwrap_or_else(|| self.home.clone());
             }
             NavAction::Home => {
                 self.back.clear();
-                self.current = Route::MyDay;
+                self.current = self.home.clone();
             }
         }
         self
@@ -153,6 +175,50 @@ impl Nav {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use biomend_domain::user::Role;
+
+    fn session(role: Role, sees_kpis: bool, sees_reports: bool) -> Session {
+        Session {
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            sites: vec![],
+            server_url: String::new(),
+            offline: false,
+            supervises: matches!(role, Role::Supervisor | Role::Manager | Role::Admin),
+            sees_kpis,
+            sees_reports,
+        }
+    }
+
+    #[test]
+    fn managers_land_on_the_dashboards_and_the_field_on_my_day() {
+        let dashboards = Route::Dashboards { tab: Tab::Kpis };
+        assert_eq!(Route::home(&session(Role::Manager, true, true)), dashboards);
+        assert_eq!(Route::home(&session(Role::Admin, true, true)), dashboards);
+        assert_eq!(
+            Route::home(&session(Role::Supervisor, true, false)),
+            Route::MyDay
+        );
+        assert_eq!(
+            Route::home(&session(Role::Technician, false, false)),
+            Route::MyDay
+        );
+        // Home and the end of the way back lead to the landing screen.
+        let n = Nav::new(dashboards.clone());
+        assert_eq!(n.current, dashboards);
+        let n = n
+            .reduce(NavAction::Go(Route::MyDay))
+            .reduce(NavAction::Go(Route::Asset { tag: "A".into() }))
+            .reduce(NavAction::Back)
+            .reduce(NavAction::Back);
+        assert_eq!(n.current, dashboards);
+        let n = n
+            .reduce(NavAction::Go(Route::Settings))
+            .reduce(NavAction::Home);
+        assert_eq!(n.current, dashboards);
+        assert!(Route::Settings.is_top());
+    }
 
     #[test]
     fn a_scanned_tag_opens_the_asset_and_words_open_results() {
@@ -213,6 +279,5 @@ mod tests {
             .reduce(NavAction::Go(asset.clone()))
             .reduce(NavAction::Go(asset));
         assert_eq!(n.back.len(), 1);
-        assert!(Route::Settings.is_top());
     }
 }
