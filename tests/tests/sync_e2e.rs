@@ -1053,6 +1053,80 @@ fn an_updated_tablet_pulls_again_from_zero_and_keeps_its_work(server: Server) {
 type WorkOrderRow = biomend_protocol::WorkOrderV1;
 
 /// Every story, on each backend the server can run on.
+fn a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_by_arrival(
+    server: Server,
+) {
+    let save = |t: &mut Tablet, pairs: &[(&str, &str)]| {
+        let changes = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+            .collect();
+        biomend_core::settings::save(&mut t.app, t.username, &changes).unwrap();
+    };
+    let mut manager = Tablet::new(&server, "demo.manager", Duration::zero());
+    let mut admin = Tablet::new(&server, "demo.admin", Duration::hours(3));
+    // Both saw the defaults; the manager's change reaches the server first,
+    // then the administrator's, which set the cyber weight from the same
+    // default: the later arrival wins, and a supervisor sees it.
+    save(
+        &mut manager,
+        &[
+            ("capital.cyber_weight", "0.3"),
+            ("repeat_repair_days", "14"),
+        ],
+    );
+    save(&mut admin, &[("capital.cyber_weight", "0.4")]);
+    manager.sync();
+    admin.sync();
+    manager.sync();
+    let stored: biomend_protocol::HospitalSettingsV1 =
+        server.row(Kind::HospitalSettings, "analytics");
+    assert_eq!(stored.values["capital.cyber_weight"], "0.4");
+    assert_eq!(stored.values["repeat_repair_days"], "14");
+    for t in [&manager, &admin] {
+        let s = t.app.settings().unwrap();
+        assert_eq!(
+            (s.capital.cyber_weight, s.repeat_repair_days),
+            (0.4, 14),
+            "{}",
+            t.username
+        );
+    }
+
+    let sup = Tablet::new(&server, "demo.super", Duration::zero());
+    let mut api =
+        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert_eq!(
+        (c.field.as_str(), c.rule.as_str()),
+        ("capital.cyber_weight", "latest_arrival_wins")
+    );
+    assert_eq!(
+        (c.kept.as_str(), c.set_aside.as_str()),
+        (Some("0.4"), Some("0.3"))
+    );
+
+    // Technicians at both sites judge with the same settings: their PM
+    // windows and risk classes come from the same group.
+    save(&mut manager, &[("pm_window.fraction", "0.2")]);
+    manager.sync();
+    let mut sites = Vec::new();
+    for who in ["demo.tech", "tech01"] {
+        let t = Tablet::new(&server, who, Duration::zero());
+        sites.push(t.app.user(who).unwrap().sites[0]);
+        let s = t.app.settings().unwrap();
+        assert_eq!(
+            (s.capital.cyber_weight, s.repeat_repair_days),
+            (0.4, 14),
+            "{who}"
+        );
+        assert_eq!(t.app.policies().unwrap().pm_window.fraction, 0.2, "{who}");
+    }
+    assert_ne!(sites[0], sites[1], "one technician at each site");
+}
+
 macro_rules! stories {
     ($backend:ident, $start:expr) => {
         stories!(@tests $backend, $start,
@@ -1067,6 +1141,7 @@ macro_rules! stories {
             a_managers_tablet_holds_everything_the_reports_read,
             a_protocol_1_device_is_sent_only_what_it_can_read,
             an_updated_tablet_pulls_again_from_zero_and_keeps_its_work,
+            a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_by_arrival,
         );
     };
     (@tests $backend:ident, $start:expr, $($story:ident,)+) => {
