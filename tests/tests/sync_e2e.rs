@@ -1052,7 +1052,51 @@ fn an_updated_tablet_pulls_again_from_zero_and_keeps_its_work(server: Server) {
 
 type WorkOrderRow = biomend_protocol::WorkOrderV1;
 
-/// Every story, on each backend the server can run on.
+/// Pay rates never leave the server, so a tablet costs in-house labor at
+/// the loaded rate the hospital sets: a manager's rate reaches every
+/// manager's tablet, and their costs of service agree.
+fn a_loaded_labor_rate_set_by_a_manager_costs_labor_on_every_tablet(server: Server) {
+    let mut a = Tablet::new(&server, "demo.manager", Duration::zero());
+    let mut b = Tablet::new(&server, "demo.admin", Duration::zero());
+    let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
+    let labor = |t: &Tablet| -> Vec<biomend_analytics::Value> {
+        let period = biomend_core::analytics::period(&t.app, first, None).unwrap();
+        biomend_core::analytics::kpi(
+            &t.app,
+            t.username,
+            biomend_analytics::kpi::GroupBy::DeviceType,
+            period,
+        )
+        .unwrap()
+        .groups
+        .iter()
+        .map(|g| input(&g.item.cosr, "in-house labor"))
+        .collect()
+    };
+    let zero = biomend_analytics::Value::Money(biomend_domain::Money(0));
+    assert!(labor(&b).iter().all(|v| *v == zero), "no pay rate travels");
+
+    let rate = [(
+        "fallback_loaded_rate_cents".to_string(),
+        Some("6500".to_string()),
+    )]
+    .into();
+    biomend_core::settings::save(&mut a.app, "demo.manager", &rate).unwrap();
+    assert_eq!(a.sync().report.push.applied, 1);
+    b.sync();
+    assert_eq!(
+        b.app.settings().unwrap().fallback_loaded_rate_cents,
+        Some(6500)
+    );
+    assert!(
+        labor(&b).iter().any(|v| *v != zero),
+        "in-house labor is costed at the hospital's loaded rate"
+    );
+    assert_eq!(labor(&a), labor(&b));
+}
+
+/// Two changes to one setting made offline are settled by arrival, and a
+/// change reaches tablets at every site.
 fn a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_by_arrival(
     server: Server,
 ) {
@@ -1127,6 +1171,7 @@ fn a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_b
     assert_ne!(sites[0], sites[1], "one technician at each site");
 }
 
+/// Every story, on each backend the server can run on.
 macro_rules! stories {
     ($backend:ident, $start:expr) => {
         stories!(@tests $backend, $start,
@@ -1142,6 +1187,7 @@ macro_rules! stories {
             a_protocol_1_device_is_sent_only_what_it_can_read,
             an_updated_tablet_pulls_again_from_zero_and_keeps_its_work,
             a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_by_arrival,
+            a_loaded_labor_rate_set_by_a_manager_costs_labor_on_every_tablet,
         );
     };
     (@tests $backend:ident, $start:expr, $($story:ident,)+) => {

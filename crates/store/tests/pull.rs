@@ -653,7 +653,10 @@ fn program_records_arrive_with_their_references_and_costs() {
     )
     .unwrap();
     let r = s.reader();
-    assert_eq!(r.asset(asset_id(1)).unwrap().unwrap().contract_id, Some(contract.id));
+    assert_eq!(
+        r.asset(asset_id(1)).unwrap().unwrap().contract_id,
+        Some(contract.id)
+    );
     assert_eq!(r.training_events().unwrap(), vec![event]);
     assert_eq!(r.hospital_settings("analytics").unwrap(), Some(settings));
     assert_eq!(r.count("recall_assets").unwrap(), 1);
