@@ -1053,11 +1053,21 @@ fn an_updated_tablet_pulls_again_from_zero_and_keeps_its_work(server: Server) {
 type WorkOrderRow = biomend_protocol::WorkOrderV1;
 
 /// Pay rates never leave the server, so a tablet costs in-house labor at
-/// the loaded rate the hospital sets: a manager's rate reaches every
-/// manager's tablet, and their costs of service agree.
+/// the loaded rate the hospital sets (the demo's is its technicians'
+/// blend): a manager's new rate reaches every manager's tablet, and their
+/// costs of service agree.
 fn a_loaded_labor_rate_set_by_a_manager_costs_labor_on_every_tablet(server: Server) {
     let mut a = Tablet::new(&server, "demo.manager", Duration::zero());
     let mut b = Tablet::new(&server, "demo.admin", Duration::zero());
+    let rates: i64 = b
+        .db()
+        .query_row(
+            "SELECT count(*) FROM users WHERE loaded_rate_cents IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rates, 0, "no pay rate travels");
     let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1);
     let labor = |t: &Tablet| -> Vec<biomend_analytics::Value> {
         let period = biomend_core::analytics::period(&t.app, first, None).unwrap();
@@ -1074,25 +1084,33 @@ fn a_loaded_labor_rate_set_by_a_manager_costs_labor_on_every_tablet(server: Serv
         .collect()
     };
     let zero = biomend_analytics::Value::Money(biomend_domain::Money(0));
-    assert!(labor(&b).iter().all(|v| *v == zero), "no pay rate travels");
+    let blended = b.app.settings().unwrap().fallback_loaded_rate_cents;
+    assert!(
+        blended.is_some_and(|r| r > 0),
+        "the demo sets a loaded rate"
+    );
+    let before = labor(&b);
+    assert!(before.iter().any(|v| *v != zero), "labor is costed");
 
-    let rate = [(
+    let rate = blended.unwrap() * 2;
+    let change = [(
         "fallback_loaded_rate_cents".to_string(),
-        Some("6500".to_string()),
+        Some(rate.to_string()),
     )]
     .into();
-    biomend_core::settings::save(&mut a.app, "demo.manager", &rate).unwrap();
+    biomend_core::settings::save(&mut a.app, "demo.manager", &change).unwrap();
     assert_eq!(a.sync().report.push.applied, 1);
     b.sync();
     assert_eq!(
         b.app.settings().unwrap().fallback_loaded_rate_cents,
-        Some(6500)
+        Some(rate)
     );
-    assert!(
-        labor(&b).iter().any(|v| *v != zero),
-        "in-house labor is costed at the hospital's loaded rate"
+    let after = labor(&b);
+    assert_ne!(
+        after, before,
+        "the new rate costs labor on the other tablet"
     );
-    assert_eq!(labor(&a), labor(&b));
+    assert_eq!(labor(&a), after);
 }
 
 /// Two changes to one setting made offline are settled by arrival, and a

@@ -11,6 +11,8 @@ use crate::auth::{self, AuthError, HashCost};
 use crate::backend::{Backend, StoreError, Txn, UserRow};
 use biomend_demo::DemoParams;
 use biomend_domain::dataset::{Dataset, WorkOrderBundle};
+use biomend_domain::settings::{self, HospitalSettings};
+use biomend_domain::user::Role;
 use biomend_protocol::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -87,7 +89,12 @@ pub fn seed_demo<B: Backend>(
         if txn.last_version()? != 0 {
             return Err(SeedError::NotEmpty);
         }
-        load_reference(txn, &data, &sites, password, cost)
+        let mut summary = load_reference(txn, &data, &sites, password, cost)?;
+        if let Some(settings) = demo_settings(&data) {
+            put(txn, &Record::HospitalSettings((&settings).into()), None)?;
+            summary.rows += 1;
+        }
+        Ok(summary)
     })?;
     let mut batch = Vec::with_capacity(BUNDLES_PER_TXN);
     let mut failed: Option<SeedError> = None;
@@ -115,6 +122,27 @@ pub fn seed_demo<B: Backend>(
         summary.work_orders += batch.len() as u64;
     }
     Ok(summary)
+}
+
+/// The demo hospital's analytics settings: the technicians' blended
+/// loaded rate, since pay rates stay on the server and a tablet would
+/// otherwise cost in-house labor at zero. Set by the demo's administrator.
+fn demo_settings(data: &Dataset) -> Option<HospitalSettings> {
+    let rates: Vec<i64> = data
+        .users
+        .iter()
+        .filter(|u| u.active)
+        .filter_map(|u| u.loaded_rate_cents)
+        .collect();
+    let admin = data.users.iter().find(|u| u.role == Role::Admin)?;
+    let mean = rates.iter().sum::<i64>() / i64::try_from(rates.len()).ok().filter(|n| *n > 0)?;
+    Some(HospitalSettings {
+        name: settings::ANALYTICS.into(),
+        values: [("fallback_loaded_rate_cents".to_string(), mean.to_string())].into(),
+        updated_by: admin.id,
+        // When the demo was set up.
+        updated_at: chrono::Utc::now(),
+    })
 }
 
 /// Which site each located thing belongs to.

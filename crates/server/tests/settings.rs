@@ -25,6 +25,19 @@ fn set(changes: &[(&str, Option<&str>, Option<&str>)]) -> Mutation {
     })
 }
 
+/// The demo hospital before anyone saved a setting: its own group (the
+/// blended labor rate) removed, so every change here starts from defaults.
+async fn hospital_without_settings() -> TestServer {
+    use biomend_server::Backend;
+    let s = TestServer::start().await;
+    let removed = s
+        .backend
+        .write(|txn| txn.delete_row(Kind::HospitalSettings, "analytics", t(1, 0)))
+        .unwrap();
+    assert!(removed.is_some(), "the demo seeds its settings");
+    s
+}
+
 fn stored(s: &TestServer) -> Option<HospitalSettingsV1> {
     row(s, Kind::HospitalSettings, "analytics")
 }
@@ -38,7 +51,7 @@ fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 
 #[tokio::test]
 async fn a_manager_changes_and_resets_settings() {
-    let s = TestServer::start().await;
+    let s = hospital_without_settings().await;
     let m = s.login("demo.manager").await;
     assert_applied(
         &m.push(set(&[
@@ -73,7 +86,7 @@ async fn a_manager_changes_and_resets_settings() {
 
 #[tokio::test]
 async fn only_managers_and_administrators_change_settings() {
-    let s = TestServer::start().await;
+    let s = hospital_without_settings().await;
     for who in ["demo.tech", "demo.super", "demo.itsec"] {
         let c = s.login(who).await;
         let msg = assert_rejected(
@@ -88,7 +101,7 @@ async fn only_managers_and_administrators_change_settings() {
 
 #[tokio::test]
 async fn an_invalid_group_is_refused_whole_and_names_the_key() {
-    let s = TestServer::start().await;
+    let s = hospital_without_settings().await;
     let m = s.login("demo.manager").await;
     // One good change beside the bad one: neither is written.
     let msg = assert_rejected(
@@ -153,7 +166,7 @@ async fn an_invalid_group_is_refused_whole_and_names_the_key() {
 
 #[tokio::test]
 async fn a_stale_change_wins_by_arrival_and_every_supervisor_sees_the_conflict() {
-    let s = TestServer::start().await;
+    let s = hospital_without_settings().await;
     let m = s.login("demo.manager").await;
     let admin = s.login("demo.admin").await;
     // Both saw the default; the manager's change arrives first.
@@ -223,7 +236,7 @@ async fn a_stale_change_wins_by_arrival_and_every_supervisor_sees_the_conflict()
 
 #[tokio::test]
 async fn tablets_of_every_site_pull_the_settings() {
-    let s = TestServer::start().await;
+    let s = hospital_without_settings().await;
     let m = s.login("demo.manager").await;
     assert!(m.user.sites.len() >= 2, "the demo hospital has two sites");
     assert_applied(
@@ -239,7 +252,8 @@ async fn tablets_of_every_site_pull_the_settings() {
             .pull_all()
             .await
             .into_iter()
-            .find(|ch| ch.kind == Kind::HospitalSettings.as_str())
+            .filter(|ch| ch.kind == Kind::HospitalSettings.as_str())
+            .last()
             .unwrap_or_else(|| panic!("{who} pulls the settings"));
         assert_eq!(change.key, "analytics");
         let body = change.body.expect("a body, not a tombstone");
