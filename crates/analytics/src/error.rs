@@ -24,6 +24,13 @@ pub enum AnalyticsError {
         value: String,
         expected: &'static str,
     },
+    /// A training event too recent to have any whole day after it (or
+    /// one dated in the future): there is nothing to compare yet.
+    #[error("the training on {held_on} has no whole day after it yet (today is {today})")]
+    TooSoon {
+        held_on: NaiveDate,
+        today: NaiveDate,
+    },
     /// A record the calculation needs is missing from the inputs, e.g. a
     /// training event whose id is not in the slice given.
     #[error("{what} not found in the inputs")]

@@ -11,15 +11,26 @@ use crate::kpi::Totals;
 use crate::measures;
 use biomend_domain::ids::{DepartmentId, DeviceTypeId, TrainingEventId};
 use biomend_domain::training::TrainingEvent;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// The equal windows before and after `event`.
+/// The equal windows before and after `event`: `days` long each, or as
+/// many whole days as have passed since the event when fewer have (the
+/// after window ends before `today`, which is not over), so a recent
+/// event is never judged by an after window still mostly in the future.
 pub fn training_windows(
     event: &TrainingEvent,
     days: i64,
+    today: NaiveDate,
 ) -> Result<(Period, Period), AnalyticsError> {
-    let n = Duration::days(days);
+    let passed = (today - event.held_on).num_days();
+    if passed < 1 {
+        return Err(AnalyticsError::TooSoon {
+            held_on: event.held_on,
+            today,
+        });
+    }
+    let n = Duration::days(days.min(passed));
     Ok((
         Period::new(event.held_on - n, event.held_on)?,
         Period::new(event.held_on, event.held_on + n)?,
@@ -185,11 +196,22 @@ mod tests {
             trainer: "vendor".into(),
             attendees: 14,
         };
-        let (pb, pa) = training_windows(&event, 30).unwrap();
+        let (pb, pa) = training_windows(&event, 30, d(2026, 1, 1)).unwrap();
         assert_eq!(
             (pb.from, pb.to, pa.to),
             (d(2025, 6, 1), d(2025, 7, 1), d(2025, 7, 31))
         );
+        // Ten days on, both windows are ten days; on the day itself there
+        // is nothing to compare.
+        let (b10, a10) = training_windows(&event, 30, d(2025, 7, 11)).unwrap();
+        assert_eq!(
+            (b10.from, b10.to, a10.from, a10.to),
+            (d(2025, 6, 21), d(2025, 7, 1), d(2025, 7, 1), d(2025, 7, 11))
+        );
+        assert!(matches!(
+            training_windows(&event, 30, d(2025, 7, 1)),
+            Err(AnalyticsError::TooSoon { .. })
+        ));
         let fail = ClosureCode::DeviceFailure(FailureArea::Display);
         let cnd = ClosureCode::CouldNotDuplicate;
         let use_ = ClosureCode::UseError;

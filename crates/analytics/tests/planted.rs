@@ -49,7 +49,8 @@ fn demo() -> &'static Demo {
             .find(|t| t.id == planted.training_event)
             .expect("planted event");
         let s = Settings::default();
-        let (before, after) = training_windows(event, s.training_window_days).unwrap();
+        let (before, after) =
+            training_windows(event, s.training_window_days, p.as_of + Duration::days(1)).unwrap();
         let end = p.as_of + Duration::days(1);
         let periods = [
             Period::new(p.history_start(), end).unwrap(),

@@ -345,8 +345,9 @@ pub fn training(app: &App, username: &str, event: TrainingEventId) -> Result<Tra
             key: event.to_string(),
         })?;
     let s = settings(app)?;
-    let (before, after) = training_windows(&view.event, s.training_window_days)
-        .map_err(|e| CoreError::invalid("training window", e.to_string()))?;
+    let (before, after) =
+        training_windows(&view.event, s.training_window_days, app.clock().today())
+            .map_err(|e| CoreError::invalid("training window", e.to_string()))?;
     let b = facts(app, before, &s)?;
     let a = facts(app, after, &s)?;
     Ok(TrainingReport {

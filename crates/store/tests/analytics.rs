@@ -87,7 +87,7 @@ fn facts_from_sql_equal_facts_from_bundles() {
         .iter()
         .max_by_key(|t| t.held_on)
         .unwrap();
-    let (before, after) = training_windows(event, s.training_window_days).unwrap();
+    let (before, after) = training_windows(event, s.training_window_days, end).unwrap();
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
     let periods = [
         Period::new(p.history_start(), end).unwrap(),

@@ -375,6 +375,39 @@ async fn a_manager_drills_from_a_kpi_to_its_work_orders_and_writes_the_survey_re
         "{pdf} is in the user's documents or beside the database"
     );
     shoot(&c, "dashboard-survey").await;
+
+    // The hospital's weights: a value out of range is refused beside its
+    // field, a good one is saved and reaches the server.
+    click(&c, "#nav-settings").await;
+    el(&c, "#settings .setting[data-key='capital.cyber_weight']").await;
+    type_into(&c, "#setting-pm_window-fraction", "1.5").await;
+    type_into(&c, "#setting-capital-cyber_weight", "0.3").await;
+    click(&c, "#settings-save").await;
+    wait_until(&c, "#settings-error", Some("data-key"), |v| {
+        v == "pm_window.fraction"
+    })
+    .await;
+    shoot(&c, "settings-refused").await;
+    type_into(&c, "#setting-pm_window-fraction", "0.1").await;
+    click(&c, "#settings-save").await;
+    el(&c, "#settings-notice").await;
+    wait_until(
+        &c,
+        "#settings .setting[data-key='capital.cyber_weight']",
+        Some("data-default"),
+        |v| v == "false",
+    )
+    .await;
+    shoot(&c, "settings").await;
+    click(&c, "#sync-now").await;
+    wait_until(&c, "#pending-count", None, |v| v.trim() == "0").await;
+    let stored = server
+        .backend()
+        .read(|txn| txn.get_row(Kind::HospitalSettings, "analytics"))
+        .unwrap()
+        .expect("the server holds the hospital's settings");
+    let stored: serde_json::Value = serde_json::from_str(&stored.body).unwrap();
+    assert_eq!(stored["values"]["capital.cyber_weight"], "0.3");
     c.close().await.unwrap();
 }
 
