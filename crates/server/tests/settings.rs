@@ -252,8 +252,8 @@ async fn tablets_of_every_site_pull_the_settings() {
             .pull_all()
             .await
             .into_iter()
-            .filter(|ch| ch.kind == Kind::HospitalSettings.as_str())
-            .last()
+            .rev()
+            .find(|ch| ch.kind == Kind::HospitalSettings.as_str())
             .unwrap_or_else(|| panic!("{who} pulls the settings"));
         assert_eq!(change.key, "analytics");
         let body = change.body.expect("a body, not a tombstone");
