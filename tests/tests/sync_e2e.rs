@@ -254,6 +254,11 @@ impl Tablet {
     }
 }
 
+/// The server's supervisor calls, as `t`'s signed-in user.
+fn server_api(server: &Server, t: &Tablet) -> HttpTransport {
+    HttpTransport::new(&server.url, &sync::credentials(&t.app).unwrap().token).unwrap()
+}
+
 /// An in-service asset both site-0 technicians can see, with a room to
 /// move it to.
 fn shared_asset(t: &Tablet) -> (String, Uuid) {
@@ -312,8 +317,7 @@ fn two_technicians_editing_different_fields_of_one_asset_offline_both_keep_their
     assert_eq!(stored.location_id, Some(room));
     assert_eq!(stored.notes, "Mount bracket loose; tightened");
     let sup = Tablet::new(&server, "demo.super", Duration::zero());
-    let mut api =
-        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let mut api = server_api(&server, &sup);
     assert!(
         supervisor::conflicts(&sup.app, "demo.super", &mut api, true)
             .unwrap()
@@ -347,8 +351,7 @@ fn the_same_field_edited_twice_follows_its_rule_and_a_supervisor_can_reverse_it(
     assert_eq!(b.asset(&tag).status, AssetStatus::Missing);
 
     let sup = Tablet::new(&server, "demo.super", Duration::zero());
-    let mut api =
-        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let mut api = server_api(&server, &sup);
     let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];
@@ -466,8 +469,7 @@ fn two_technicians_completing_the_same_pm_give_one_completed_pm_and_keep_both_la
     assert_eq!(b.labor_on(wo.id.0), 2);
 
     let sup = Tablet::new(&server, "demo.super", Duration::zero());
-    let mut api =
-        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let mut api = server_api(&server, &sup);
     let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
     assert!(
         conflicts
@@ -628,8 +630,7 @@ fn a_technician_never_sees_another_site_nor_reaches_supervisor_endpoints(server:
     assert!(mine > 0 && (mine as usize) < all.len());
 
     // Asking the server directly with the technician's token.
-    let mut api =
-        HttpTransport::new(&server.url, &sync::credentials(&a.app).unwrap().token).unwrap();
+    let mut api = server_api(&server, &a);
     match api.conflicts(true) {
         Err(TransportError::Rejected(body)) => assert_eq!(body.code, "forbidden"),
         other => panic!("a technician reached the conflicts list: {other:?}"),
@@ -1156,8 +1157,7 @@ fn a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_b
     }
 
     let sup = Tablet::new(&server, "demo.super", Duration::zero());
-    let mut api =
-        HttpTransport::new(&server.url, &sync::credentials(&sup.app).unwrap().token).unwrap();
+    let mut api = server_api(&server, &sup);
     let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, false).unwrap();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];

@@ -43,10 +43,6 @@ fn reader(app: &App, username: &str, what: &str, supervisors: bool) -> Result<()
     require(&user, allowed, what)
 }
 
-fn settings(app: &App) -> Result<Settings> {
-    app.settings()
-}
-
 /// The period a report covers: `[from, to)`, by default the 365 days up to
 /// and including today.
 pub fn period(app: &App, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period> {
@@ -114,7 +110,7 @@ pub struct KpiReport {
 /// KPIs for each group over `period`.
 pub fn kpi(app: &App, username: &str, by: GroupBy, period: Period) -> Result<KpiReport> {
     reader(app, username, "see KPI reports", true)?;
-    let s = settings(app)?;
+    let s = app.settings()?;
     let rows = facts(app, period, &s)?;
     let names = app.store().reader().report_names()?;
     let groups = kpi_report(&rows, by, period, &s)
@@ -159,7 +155,7 @@ pub fn scorecard(
             what: "device type code",
             key: device_type_code.trim().to_string(),
         })?;
-    let s = settings(app)?;
+    let s = app.settings()?;
     let rows = facts(app, period, &s)?;
     let card = score(&rows, t.id, by, period, &s)
         .map_err(|e| CoreError::invalid("settings", e.to_string()))?;
@@ -219,7 +215,7 @@ pub fn repair_or_replace(
     // MTBF needs the period's facts for everyone.
     let full = r.analytics_catalog_for(id)?;
     let today = app.clock().today();
-    let s = settings(app)?;
+    let s = app.settings()?;
     let profile = profiles(&full.catalog(), today, &s)
         .into_iter()
         .find(|p| p.key.asset_id == id)
@@ -250,7 +246,7 @@ pub struct CandidateReport {
 /// Every active asset for which enough replacement rules hold.
 pub fn candidates(app: &App, username: &str, period: Period) -> Result<CandidateReport> {
     reader(app, username, "list replacement candidates", false)?;
-    let s = settings(app)?;
+    let s = app.settings()?;
     let ps = app.store().analytics_profiles(app.clock().today(), &s)?;
     let rows = facts(app, period, &s)?;
     Ok(CandidateReport {
@@ -285,7 +281,7 @@ pub fn capital(
     if !(1..=20).contains(&years) {
         return Err(CoreError::invalid("years", "must be 1 to 20"));
     }
-    let s = settings(app)?;
+    let s = app.settings()?;
     let today = app.clock().today();
     let ps = app.store().analytics_profiles(today, &s)?;
     let rows = facts(app, period, &s)?;
@@ -344,7 +340,7 @@ pub fn training(app: &App, username: &str, event: TrainingEventId) -> Result<Tra
             what: "training event",
             key: event.to_string(),
         })?;
-    let s = settings(app)?;
+    let s = app.settings()?;
     let (before, after) =
         training_windows(&view.event, s.training_window_days, app.clock().today())
             .map_err(|e| CoreError::invalid("training window", e.to_string()))?;
@@ -410,7 +406,7 @@ pub fn drill_down(
             format!("must be 1 to {DRILL_PAGE_MAX}"),
         ));
     }
-    let s = settings(app)?;
+    let s = app.settings()?;
     let rows = facts(app, period, &s)?;
     let covered: std::collections::HashMap<AssetId, biomend_domain::risk::RiskClass> = rows
         .iter()

@@ -512,7 +512,10 @@ pub fn pull_page(
     let mut seen = 0u32;
     let mut last = cursor;
     let mut more = false;
-    let sent = |kind: &str| Kind::parse(kind).is_none_or(|k| k.since() <= protocol);
+    // A device of this server's version reads every kind; only an older
+    // one has its rows' kinds looked up.
+    let current = protocol >= PROTOCOL_VERSION;
+    let sent = |kind: &str| current || Kind::parse(kind).is_none_or(|k| k.since() <= protocol);
     // One row past the page tells whether there is more.
     txn.pull(cursor, sites, limit + 1, &mut |row| {
         if seen == limit {

@@ -577,9 +577,11 @@ impl<'a> PullTx<'a> {
         for t in WIPE_ORDER {
             self.c().execute(&format!("DELETE FROM {t}"), [])?;
         }
+        // Every hospital settings group: the keys `hospital_settings_key`
+        // makes.
         self.c().execute(
-            "DELETE FROM settings WHERE key >= 'hospital_settings:' AND key < 'hospital_settings;'",
-            [],
+            "DELETE FROM settings WHERE substr(key, 1, length(?1)) = ?1",
+            [crate::hospital_settings_key("")],
         )?;
         self.deleted_any = true;
         Ok(())
