@@ -311,11 +311,20 @@ pub fn import_outcome(o: &ImportOutcome, only_good: bool) -> String {
     for n in &o.notes {
         let _ = writeln!(s, "note: {n}");
     }
+    for c in &o.changes {
+        let _ = writeln!(
+            s,
+            "row {}: {} updated: {}",
+            c.line,
+            c.tag,
+            c.fields.join(", ")
+        );
+    }
     if o.committed {
         let _ = write!(
             s,
-            "imported {} of {} rows from {}",
-            o.imported, o.rows_read, o.file
+            "imported {} of {} rows from {}: {} created, {} updated, {} unchanged",
+            o.imported, o.rows_read, o.file, o.created, o.updated, o.unchanged
         );
         if only_good && !o.problems.is_empty() {
             let _ = write!(s, "; {} problem(s) skipped", o.problems.len());

@@ -1,20 +1,22 @@
 //! Inventory import from a CMMS export (CSV or XLSX). The file is parsed
-//! and validated by `biomend-interchange`; this use case checks what only
-//! the database knows (tags already in the inventory, parent tags),
-//! resolves names to records (creating departments, models, locations as
-//! needed) and writes everything in one transaction.
+//! and validated by `biomend-interchange`, whose plan resolves names to
+//! records against this device's store (creating departments, models,
+//! rooms as needed; a tag already in the inventory updates that asset);
+//! this use case writes the plan in one transaction, with its audit rows
+//! and the `import_assets@1` mutations that carry it to the server.
 //!
 //! All or nothing by default: any problem imports nothing. With
 //! `only_good_rows`, the good rows are imported and the rest reported.
 
-use crate::{App, CoreError, Result, new_id, require};
-use biomend_domain::asset::{Asset, AssetStatus, Ownership};
-use biomend_domain::catalog::{DeviceType, Manufacturer, Model, NomenclatureSystem};
+use crate::{App, Result, new_id, require};
+use biomend_domain::asset::Asset;
+use biomend_domain::catalog::{DeviceType, Model};
 use biomend_domain::ids::*;
-use biomend_domain::network::{NetworkProfile, PatchValidation};
+use biomend_domain::network::NetworkProfile;
 use biomend_domain::org::{Building, Department, Location, Site};
-use biomend_domain::risk::EmScore;
-use biomend_interchange::{AssetImportRow, Field, ImportOptions, ImportReport, Problem, RiskInput};
+use biomend_domain::user::Role;
+use biomend_interchange::{AssetPlan, ImportOptions, Inventory, PlanScope, Problem, plan_assets};
+use biomend_protocol::{ImportAssets, ImportedAsset, ImportedNetworkProfile, Mutation};
 use biomend_store::AssetBatch;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -24,7 +26,15 @@ use std::path::Path;
 pub struct ImportOutcome {
     pub file: String,
     pub rows_read: u64,
+    /// Assets created plus assets updated.
     pub imported: u64,
+    pub created: u64,
+    /// Assets already in the inventory whose fields the file changed.
+    pub updated: u64,
+    /// Rows whose tag is in the inventory and whose fields all match.
+    pub unchanged: u64,
+    /// What each update changed, row by row.
+    pub changes: Vec<AssetChanged>,
     pub problems: Vec<RowProblem>,
     /// False when problems stopped an all-or-nothing import.
     pub committed: bool,
@@ -68,61 +78,107 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-/// Device types created on the fly get middle-of-the-road risk scores;
-/// the EM number from the file, when given, overrides them.
-const NEW_TYPE_RISK: EmScore = EmScore {
-    function: 5,
-    physical_risk: 3,
-    maintenance: 3,
-    incident_history: 0,
-};
-const NEW_TYPE_LIFE_YEARS: u16 = 10;
+/// Assets per `import_assets@1` part: a part stays far below a push's
+/// size limit (an asset with its profile is under 1 KiB on the wire).
+pub const ASSETS_PER_PART: usize = 250;
 
-/// Splits an EM number into scores that add up to it, starting from the
-/// device type's defaults: function first, then maintenance, then
-/// physical risk, then the incident score, each within its scale.
-pub fn score_for_em(total: i32, base: EmScore) -> EmScore {
-    let mut s = EmScore {
-        incident_history: 0,
-        ..base
-    };
-    let mut rest = total - s.em_number();
-    let nudge = |v: &mut u8, lo: i32, hi: i32, rest: &mut i32| {
-        let target = (*v as i32 + *rest).clamp(lo, hi);
-        *rest -= target - *v as i32;
-        *v = target as u8;
-    };
-    nudge(&mut s.function, 2, 10, &mut rest);
-    nudge(&mut s.maintenance, 1, 5, &mut rest);
-    nudge(&mut s.physical_risk, 1, 5, &mut rest);
-    s.incident_history = rest.clamp(-2, 2) as i8;
-    s
+pub use biomend_interchange::score_for_em;
+
+/// One asset a re-import changed, for the report.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AssetChanged {
+    pub line: u64,
+    pub tag: String,
+    pub fields: Vec<&'static str>,
 }
 
-fn header_for(report: &ImportReport, field: Field) -> Option<String> {
-    report
-        .columns
-        .iter()
-        .find(|c| c.field == Some(field))
-        .map(|c| c.header.clone())
+/// The tablet's store as the import plan asks for it.
+struct StoreInventory<'c>(biomend_store::Reader<'c>);
+
+impl Inventory for StoreInventory<'_> {
+    type Error = biomend_store::StoreError;
+    fn sites(&mut self) -> std::result::Result<Vec<Site>, Self::Error> {
+        self.0.sites()
+    }
+    fn department(
+        &mut self,
+        site: SiteId,
+        name: &str,
+    ) -> std::result::Result<Option<Department>, Self::Error> {
+        self.0.department_by_name(site, name)
+    }
+    fn department_by_id(
+        &mut self,
+        id: DepartmentId,
+    ) -> std::result::Result<Option<Department>, Self::Error> {
+        self.0.department(id)
+    }
+    fn building(
+        &mut self,
+        site: SiteId,
+        name: &str,
+    ) -> std::result::Result<Option<Building>, Self::Error> {
+        self.0.building_by_name(site, name)
+    }
+    fn location(
+        &mut self,
+        building: BuildingId,
+        floor: &str,
+        room: &str,
+    ) -> std::result::Result<Option<Location>, Self::Error> {
+        self.0.location_in(building, floor, room)
+    }
+    fn manufacturer(
+        &mut self,
+        name: &str,
+    ) -> std::result::Result<Option<ManufacturerId>, Self::Error> {
+        self.0.manufacturer_id_by_name(name)
+    }
+    fn device_type(
+        &mut self,
+        id: DeviceTypeId,
+    ) -> std::result::Result<Option<DeviceType>, Self::Error> {
+        self.0.device_type(id)
+    }
+    fn device_type_by_code(
+        &mut self,
+        code: &str,
+    ) -> std::result::Result<Option<DeviceType>, Self::Error> {
+        self.0.device_type_by_code(code)
+    }
+    fn device_type_by_name(
+        &mut self,
+        name: &str,
+    ) -> std::result::Result<Option<DeviceType>, Self::Error> {
+        self.0.device_type_by_name(name)
+    }
+    fn model(
+        &mut self,
+        manufacturer: ManufacturerId,
+        name: &str,
+    ) -> std::result::Result<Option<Model>, Self::Error> {
+        self.0.model_by_name(manufacturer, name)
+    }
+    fn asset_by_tag(&mut self, tag: &str) -> std::result::Result<Option<Asset>, Self::Error> {
+        match self.0.asset_id_by_tag(tag)? {
+            Some(id) => self.0.asset(id),
+            None => Ok(None),
+        }
+    }
+    fn network_profile(
+        &mut self,
+        asset: AssetId,
+    ) -> std::result::Result<Option<NetworkProfile>, Self::Error> {
+        self.0.network_profile(asset)
+    }
 }
 
-#[derive(Default)]
-struct Cache {
-    sites: HashMap<String, SiteId>,
-    departments: HashMap<(SiteId, String), DepartmentId>,
-    manufacturers: HashMap<String, ManufacturerId>,
-    types: HashMap<String, DeviceType>,
-    models: HashMap<(ManufacturerId, String), (ModelId, DeviceTypeId)>,
-    buildings: HashMap<(SiteId, String), BuildingId>,
-    locations: HashMap<(BuildingId, String, String), LocationId>,
-    tags: HashMap<String, AssetId>,
-}
-
-fn key(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
+/// Imports an inventory file on this device: the plan
+/// ([`biomend_interchange::plan_assets`]) decides what is created and what
+/// a re-import updates; one transaction writes it with its audit rows and
+/// queues it for the server as `import_assets@1` parts, so the import
+/// reaches the server and every tablet of those sites on their next sync,
+/// even when this device is offline now.
 pub fn assets(
     app: &mut App,
     username: &str,
@@ -134,62 +190,35 @@ pub fn assets(
     require(&user, user.role.can_edit_inventory(), "import inventory")?;
     let report = biomend_interchange::read_assets(path, opts)?;
     let file = path.display().to_string();
+    // Administrators may import into any site; others only their own.
+    let scope = PlanScope {
+        sites: (user.role != Role::Admin).then(|| user.sites.clone()),
+    };
+    let plan = plan_assets(&report, &mut StoreInventory(app.store().reader()), &scope)?;
     let mut problems: Vec<RowProblem> = report
         .problems
         .iter()
+        .chain(plan.problems.iter())
         .cloned()
         .map(RowProblem::from)
         .collect();
-    let tag_col = header_for(&report, Field::Tag);
-    let parent_col = header_for(&report, Field::ParentTag);
-
-    // What only the database knows: tags already in use, parents that exist.
-    let r = app.store().reader();
-    let file_tags: HashSet<String> = report.good.iter().map(|g| key(&g.tag)).collect();
-    // Tags compare like the database's NOCASE index: ASCII case only. One
-    // scan of the inventory's tags beats a look-up per row once the file is
-    // a sizable share of it.
-    let in_db = if r.count("assets")? <= 4 * report.good.len() as u64 {
-        TagsInUse::All(
-            r.all_tags()?
-                .into_iter()
-                .map(|t| t.to_ascii_lowercase())
-                .collect(),
-        )
-    } else {
-        TagsInUse::Lookup(r)
-    };
-    let mut good: Vec<&AssetImportRow> = Vec::with_capacity(report.good.len());
-    for row in &report.good {
-        if in_db.contains(&row.tag)? {
-            problems.push(RowProblem {
-                line: row.line,
-                column: tag_col.clone(),
-                value: Some(row.tag.clone()),
-                reason: "this tag is already in the inventory".into(),
-            });
-            continue;
-        }
-        if let Some(p) = &row.parent_tag
-            && !file_tags.contains(&key(p))
-            && !in_db.contains(p)?
-        {
-            problems.push(RowProblem {
-                line: row.line,
-                column: parent_col.clone(),
-                value: Some(p.clone()),
-                reason: "parent tag is neither in the inventory nor in this file".into(),
-            });
-            continue;
-        }
-        good.push(row);
-    }
-    drop(in_db);
     problems.sort_by_key(|p| p.line);
     let mut outcome = ImportOutcome {
         file,
         rows_read: report.rows_read,
         imported: 0,
+        created: 0,
+        updated: 0,
+        unchanged: plan.unchanged,
+        changes: plan
+            .updated
+            .iter()
+            .map(|r| AssetChanged {
+                line: r.line,
+                tag: r.after.tag.clone(),
+                fields: r.changed.clone(),
+            })
+            .collect(),
         problems,
         committed: false,
         import_id: None,
@@ -198,455 +227,149 @@ pub fn assets(
     if !outcome.problems.is_empty() && !only_good_rows {
         return Ok(outcome);
     }
-    if good.is_empty() {
+    if plan.is_empty() {
         outcome.committed = true;
         return Ok(outcome);
     }
-    // Parents before children, so each parent id exists when referenced.
-    good.sort_by_key(|g| {
-        (
-            g.parent_tag
-                .as_ref()
-                .is_some_and(|p| file_tags.contains(&key(p))),
-            g.line,
-        )
-    });
-    let default_site = r.sites()?.into_iter().next();
-    // Administrators may bring in new sites; others only their own.
-    let sites: Option<Vec<SiteId>> = if user.role == biomend_domain::user::Role::Admin {
-        None
-    } else {
-        Some(user.sites.clone())
-    };
-    // Search indexing waits for the end of the import's transaction: one
-    // statement for all rows is several times cheaper than one per row.
-    // One audit row for the whole import, as for every bulk load: who
-    // imported which file, how many rows, and the id of every asset it
-    // created. Departments, models and other records it creates on the way
-    // keep their own audit rows.
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| outcome.file.clone());
     let file = outcome.file.clone();
     let rows_read = outcome.rows_read;
-    let (imported, import_id) = app.write(&user, |tx, ids, ms| {
+    let import_id = app.write(&user, |tx, ids, ms| {
         tx.with_deferred_search_index(|tx| {
-            let mut c = Cache::default();
-            let mut batch = AssetBatch::with_capacity(good.len());
-            for row in &good {
-                let site_id = resolve_site(
-                    tx,
-                    ids,
-                    ms,
-                    &mut c,
-                    row,
-                    default_site.as_ref(),
-                    sites.as_deref(),
-                )?;
-                let dept = resolve_department(tx, ids, ms, &mut c, site_id, &row.department)?;
-                let (model_id, dtype) = resolve_model(tx, ids, ms, &mut c, row)?;
-                let location = resolve_location(tx, ids, ms, &mut c, site_id, dept, row)?;
-                let parent_id = match &row.parent_tag {
-                    Some(p) => match c.tags.get(&key(p)) {
-                        Some(id) => Some(*id),
-                        None => tx.reader().asset_id_by_tag(p)?,
-                    },
-                    None => None,
-                };
-                let risk = match row.risk {
-                    Some(RiskInput::Parts(s)) => s,
-                    Some(RiskInput::EmNumber(n)) => score_for_em(n, dtype.default_risk),
-                    None => dtype.default_risk,
-                };
-                let asset = Asset {
-                    id: new_id(ids, ms),
-                    tag: row.tag.clone(),
-                    serial: row.serial.clone(),
-                    model_id,
-                    department_id: dept,
-                    location_id: location,
-                    ownership: row.ownership.unwrap_or(Ownership::Owned),
-                    status: row.status.unwrap_or(AssetStatus::InService),
-                    acquired_on: row.acquired_on,
-                    acquisition_cost: row.acquisition_cost,
-                    warranty_end: row.warranty_end,
-                    contract_id: None,
-                    expected_life_years: row.expected_life_years,
-                    risk,
-                    life_support_override: row.life_support == Some(true) && !dtype.life_support,
-                    parent_id,
-                    notes: row.notes.clone().unwrap_or_default(),
-                };
-                tx.insert_asset_in(&mut batch, &asset)?;
-                if let Some(net) = &row.network {
-                    tx.insert_network_profile_in(
-                        &mut batch,
-                        &NetworkProfile {
-                            asset_id: asset.id,
-                            hostname: net.hostname.clone(),
-                            ip_address: net.ip.clone(),
-                            mac_address: net.mac.clone(),
-                            vlan: net.vlan,
-                            segment: None,
-                            os_name: net.os_name.clone(),
-                            os_version: net.os_version.clone(),
-                            firmware_version: net.firmware.clone(),
-                            patch_level: None,
-                            last_patched_on: None,
-                            remote_recoverable: false,
-                            stores_phi: false,
-                            patch_validation: PatchValidation::Pending,
-                        },
-                    )?;
+            write_plan(tx, &plan, file, rows_read, ids, ms).and_then(|id| {
+                for m in mutations(&plan, id, &file_name) {
+                    crate::outbox::enqueue(tx, ids, ms, &Mutation::ImportAssets(m))?;
                 }
-                c.tags.insert(key(&asset.tag), asset.id);
-            }
-            let n = batch.len() as u64;
-            let import_id: uuid::Uuid = new_id(ids, ms);
-            let mut details = serde_json::Map::new();
-            details.insert("file".into(), file.into());
-            details.insert("rows_read".into(), rows_read.into());
-            details.insert("imported".into(), n.into());
-            tx.audit_asset_batch(batch, "import", "asset_import", import_id, details)?;
-            Ok((n, import_id))
+                Ok(id)
+            })
         })
     })?;
-    outcome.imported = imported;
+    outcome.created = plan.created.len() as u64;
+    outcome.updated = plan.updated.len() as u64;
+    outcome.imported = outcome.created + outcome.updated;
     outcome.import_id = Some(import_id);
     outcome.committed = true;
     Ok(outcome)
 }
 
-type W<'a, 'b> = &'a mut biomend_store::Tx<'b>;
-
-/// Which tags the inventory already holds, answered from one scan or from
-/// the index, whichever is cheaper for the file at hand.
-enum TagsInUse<'c> {
-    All(HashSet<String>),
-    Lookup(biomend_store::Reader<'c>),
+/// Writes a plan in the caller's transaction: the records it creates, the
+/// new assets as one audited batch (one audit row naming every asset,
+/// which keeps a large import fast), each updated asset with its own audit
+/// row (before → after), and the network profiles.
+fn write_plan(
+    tx: &mut biomend_store::Tx<'_>,
+    plan: &AssetPlan,
+    file: String,
+    rows_read: u64,
+    ids: &mut crate::env::IdGen,
+    ms: u64,
+) -> Result<uuid::Uuid> {
+    for b in &plan.buildings {
+        tx.insert_building(b)?;
+    }
+    for d in &plan.departments {
+        tx.insert_department(d)?;
+    }
+    for l in &plan.locations {
+        tx.insert_location(l)?;
+    }
+    for m in &plan.manufacturers {
+        tx.insert_manufacturer(m)?;
+    }
+    for t in &plan.device_types {
+        tx.insert_device_type(t)?;
+    }
+    for m in &plan.models {
+        tx.insert_model(m)?;
+    }
+    let mut batch = AssetBatch::with_capacity(plan.created.len());
+    let mut created = HashSet::with_capacity(plan.created.len());
+    for a in &plan.created {
+        tx.insert_asset_in(&mut batch, a)?;
+        created.insert(a.id);
+    }
+    for r in &plan.updated {
+        tx.update_asset(&r.before, &r.after)?;
+    }
+    for n in &plan.network {
+        if n.before.is_none() && created.contains(&n.after.asset_id) {
+            tx.insert_network_profile_in(&mut batch, &n.after)?;
+        } else {
+            tx.upsert_network_profile(n.before.as_ref(), &n.after)?;
+        }
+    }
+    let import_id: uuid::Uuid = new_id(ids, ms);
+    let mut details = serde_json::Map::new();
+    details.insert("file".into(), file.into());
+    details.insert("rows_read".into(), rows_read.into());
+    details.insert("imported".into(), (batch.len() as u64).into());
+    details.insert("updated".into(), (plan.updated.len() as u64).into());
+    tx.audit_asset_batch(batch, "import", "asset_import", import_id, details)?;
+    Ok(import_id)
 }
 
-impl TagsInUse<'_> {
-    fn contains(&self, tag: &str) -> Result<bool> {
-        Ok(match self {
-            TagsInUse::All(tags) => tags.contains(&tag.to_ascii_lowercase()),
-            TagsInUse::Lookup(r) => r.asset_id_by_tag(tag)?.is_some(),
+/// The plan as `import_assets@1` parts of at most [`ASSETS_PER_PART`]
+/// assets each; the first carries the reference records.
+pub fn mutations(plan: &AssetPlan, import_id: uuid::Uuid, file: &str) -> Vec<ImportAssets> {
+    let assets: Vec<ImportedAsset> = plan
+        .created
+        .iter()
+        .map(|a| ImportedAsset {
+            before: None,
+            after: a.into(),
         })
-    }
-}
-
-fn resolve_site(
-    tx: W,
-    ids: &mut crate::env::IdGen,
-    ms: u64,
-    c: &mut Cache,
-    row: &AssetImportRow,
-    default: Option<&Site>,
-    allowed: Option<&[SiteId]>,
-) -> Result<SiteId> {
-    let name = match (&row.site, default) {
-        (Some(s), _) => s.clone(),
-        (None, Some(d)) => {
-            if allowed.is_some_and(|a| !a.contains(&d.id)) {
-                return Err(CoreError::Forbidden(format!(
-                    "row {}: no access to site '{}'",
-                    row.line, d.name
-                )));
+        .chain(plan.updated.iter().map(|r| ImportedAsset {
+            before: Some((&r.before).into()),
+            after: (&r.after).into(),
+        }))
+        .collect();
+    let mut network: HashMap<AssetId, ImportedNetworkProfile> = plan
+        .network
+        .iter()
+        .map(|n| {
+            (
+                n.after.asset_id,
+                ImportedNetworkProfile {
+                    before: n.before.as_ref().map(Into::into),
+                    after: (&n.after).into(),
+                },
+            )
+        })
+        .collect();
+    let chunks: Vec<&[ImportedAsset]> = if assets.is_empty() {
+        vec![&[]]
+    } else {
+        assets.chunks(ASSETS_PER_PART).collect()
+    };
+    let parts = chunks.len() as u32;
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut m = ImportAssets {
+                import_id,
+                file: file.to_string(),
+                part: i as u32 + 1,
+                parts,
+                assets: chunk.to_vec(),
+                network_profiles: chunk
+                    .iter()
+                    .filter_map(|a| network.remove(&AssetId(a.after.id)))
+                    .collect(),
+                ..ImportAssets::default()
+            };
+            if i == 0 {
+                m.buildings = plan.buildings.iter().map(Into::into).collect();
+                m.departments = plan.departments.iter().map(Into::into).collect();
+                m.locations = plan.locations.iter().map(Into::into).collect();
+                m.manufacturers = plan.manufacturers.iter().map(Into::into).collect();
+                m.device_types = plan.device_types.iter().map(Into::into).collect();
+                m.models = plan.models.iter().map(Into::into).collect();
             }
-            return Ok(d.id);
-        }
-        (None, None) => "Main".to_string(),
-    };
-    if let Some(id) = c.sites.get(&key(&name)) {
-        return Ok(*id);
-    }
-    let id = match tx.reader().site_by_name(&name)? {
-        Some(s) => s.id,
-        None => {
-            // A short code from the name, made unique with a number.
-            let base: String = name
-                .chars()
-                .filter(|c| c.is_alphanumeric())
-                .take(8)
-                .collect::<String>()
-                .to_uppercase();
-            let base = if base.is_empty() {
-                "SITE".to_string()
-            } else {
-                base
-            };
-            let mut code = base.clone();
-            let mut n = 2;
-            while tx.reader().site_by_name(&code)?.is_some() {
-                code = format!("{base}{n}");
-                n += 1;
-            }
-            let s = Site {
-                id: new_id(ids, ms),
-                code,
-                name: name.clone(),
-            };
-            tx.insert_site(&s)?;
-            s.id
-        }
-    };
-    if allowed.is_some_and(|a| !a.contains(&id)) {
-        return Err(CoreError::Forbidden(format!(
-            "row {}: no access to site '{name}'",
-            row.line
-        )));
-    }
-    c.sites.insert(key(&name), id);
-    Ok(id)
-}
-
-fn resolve_department(
-    tx: W,
-    ids: &mut crate::env::IdGen,
-    ms: u64,
-    c: &mut Cache,
-    site: SiteId,
-    name: &str,
-) -> Result<DepartmentId> {
-    let k = (site, key(name));
-    if let Some(id) = c.departments.get(&k) {
-        return Ok(*id);
-    }
-    let id = match tx.reader().department_by_name(site, name.trim())? {
-        Some(d) => d.id,
-        None => {
-            let d = Department {
-                id: new_id(ids, ms),
-                site_id: site,
-                name: name.trim().to_string(),
-                short_name: None,
-                cost_center: None,
-            };
-            tx.insert_department(&d)?;
-            d.id
-        }
-    };
-    c.departments.insert(k, id);
-    Ok(id)
-}
-
-fn resolve_type(
-    tx: W,
-    ids: &mut crate::env::IdGen,
-    ms: u64,
-    c: &mut Cache,
-    row: &AssetImportRow,
-) -> Result<DeviceType> {
-    let k = key(row
-        .device_type_code
-        .as_deref()
-        .or(row.device_type_name.as_deref())
-        .unwrap_or("unclassified"));
-    if let Some(t) = c.types.get(&k) {
-        return Ok(t.clone());
-    }
-    let found = match (&row.device_type_code, &row.device_type_name) {
-        (Some(code), _) => tx.reader().device_type_by_code(code)?,
-        (None, Some(name)) => tx.reader().device_type_by_name(name)?,
-        (None, None) => tx.reader().device_type_by_code("UNCLASSIFIED")?,
-    };
-    let t = match found {
-        Some(t) => t,
-        None => {
-            let t = DeviceType {
-                id: new_id(ids, ms),
-                system: NomenclatureSystem::Local,
-                code: row.device_type_code.clone().unwrap_or_else(|| {
-                    if row.device_type_name.is_some() {
-                        format!(
-                            "LOCAL-{}",
-                            &k.to_uppercase()
-                                .chars()
-                                .filter(|c| c.is_alphanumeric())
-                                .take(12)
-                                .collect::<String>()
-                        )
-                    } else {
-                        "UNCLASSIFIED".into()
-                    }
-                }),
-                name: row
-                    .device_type_name
-                    .clone()
-                    .or_else(|| row.device_type_code.clone())
-                    .unwrap_or_else(|| "Unclassified".into()),
-                life_support: false,
-                aem_exclusion: None,
-                default_risk: NEW_TYPE_RISK,
-                expected_life_years: NEW_TYPE_LIFE_YEARS,
-            };
-            tx.insert_device_type(&t)?;
-            t
-        }
-    };
-    c.types.insert(k, t.clone());
-    Ok(t)
-}
-
-fn resolve_model(
-    tx: W,
-    ids: &mut crate::env::IdGen,
-    ms: u64,
-    c: &mut Cache,
-    row: &AssetImportRow,
-) -> Result<(ModelId, DeviceType)> {
-    let mk = key(&row.manufacturer);
-    let mfr = match c.manufacturers.get(&mk) {
-        Some(id) => *id,
-        None => {
-            let id = match tx
-                .reader()
-                .manufacturer_id_by_name(row.manufacturer.trim())?
-            {
-                Some(id) => id,
-                None => {
-                    let m = Manufacturer {
-                        id: new_id(ids, ms),
-                        name: row.manufacturer.trim().to_string(),
-                    };
-                    tx.insert_manufacturer(&m)?;
-                    m.id
-                }
-            };
-            c.manufacturers.insert(mk, id);
-            id
-        }
-    };
-    let k = (mfr, key(&row.model));
-    if let Some((id, tid)) = c.models.get(&k) {
-        let t = c.types.values().find(|t| t.id == *tid).cloned();
-        if let Some(t) = t {
-            return Ok((*id, t));
-        }
-    }
-    let (id, t) = match tx.reader().model_by_name(mfr, row.model.trim())? {
-        Some(m) => {
-            let t =
-                tx.reader()
-                    .device_type(m.device_type_id)?
-                    .ok_or_else(|| CoreError::NotFound {
-                        what: "device type",
-                        key: m.device_type_id.to_string(),
-                    })?;
-            c.types.entry(key(&t.code)).or_insert_with(|| t.clone());
-            (m.id, t)
-        }
-        None => {
-            let t = resolve_type(tx, ids, ms, c, row)?;
-            let m = Model {
-                id: new_id(ids, ms),
-                manufacturer_id: mfr,
-                device_type_id: t.id,
-                name: row.model.trim().to_string(),
-                expected_life_years: None,
-                end_of_support: None,
-                replacement_cost: None,
-                mds2: None,
-                sbom: Vec::new(),
-            };
-            tx.insert_model(&m)?;
-            (m.id, t)
-        }
-    };
-    c.models.insert(k, (id, t.id));
-    Ok((id, t))
-}
-
-fn resolve_location(
-    tx: W,
-    ids: &mut crate::env::IdGen,
-    ms: u64,
-    c: &mut Cache,
-    site: SiteId,
-    dept: DepartmentId,
-    row: &AssetImportRow,
-) -> Result<Option<LocationId>> {
-    let Some(room) = row.room.as_deref().map(str::trim).filter(|r| !r.is_empty()) else {
-        return Ok(None);
-    };
-    let bname = row.building.clone().unwrap_or_else(|| "Main".into());
-    let bk = (site, key(&bname));
-    let building = match c.buildings.get(&bk) {
-        Some(id) => *id,
-        None => {
-            let id = match tx.reader().building_by_name(site, bname.trim())? {
-                Some(b) => b.id,
-                None => {
-                    let b = Building {
-                        id: new_id(ids, ms),
-                        site_id: site,
-                        name: bname.trim().to_string(),
-                    };
-                    tx.insert_building(&b)?;
-                    b.id
-                }
-            };
-            c.buildings.insert(bk, id);
-            id
-        }
-    };
-    let floor = row.floor.clone().unwrap_or_default();
-    let lk = (building, floor.clone(), room.to_string());
-    if let Some(id) = c.locations.get(&lk) {
-        return Ok(Some(*id));
-    }
-    let id = match tx.reader().location_in(building, &floor, room)? {
-        Some(l) => l.id,
-        None => {
-            let l = Location {
-                id: new_id(ids, ms),
-                building_id: building,
-                floor: floor.clone(),
-                room: room.to_string(),
-                department_id: Some(dept),
-            };
-            tx.insert_location(&l)?;
-            l.id
-        }
-    };
-    c.locations.insert(lk, id);
-    Ok(Some(id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn em_number_splits_into_valid_scores_that_add_up() {
-        let base = EmScore {
-            function: 5,
-            physical_risk: 3,
-            maintenance: 3,
-            incident_history: 0,
-        };
-        for total in 2..=25 {
-            let s = score_for_em(total, base);
-            assert!(
-                EmScore::new(
-                    s.function,
-                    s.physical_risk,
-                    s.maintenance,
-                    s.incident_history
-                )
-                .is_ok(),
-                "{total}: {s:?}"
-            );
-            if (2..=22).contains(&total) {
-                assert_eq!(s.em_number(), total, "{s:?}");
-            }
-        }
-        assert_eq!(
-            score_for_em(11, base),
-            EmScore {
-                function: 5,
-                physical_risk: 3,
-                maintenance: 3,
-                incident_history: 0
-            }
-        );
-        assert_eq!(score_for_em(15, base).function, 9);
-    }
+            m
+        })
+        .collect()
 }

@@ -7,8 +7,8 @@
 //! minted here, and for contended fields the value the action started
 //! from, so the server can apply it exactly once and compare-and-set.
 //!
-//! Bulk loads (demo hospital, inventory import) queue nothing: they are
-//! not field edits, and reach the server by their own path.
+//! The demo hospital's bulk load queues nothing (the server has its own
+//! copy); an inventory import queues its plan as `import_assets@1` parts.
 
 use crate::env::IdGen;
 use crate::{App, Result};

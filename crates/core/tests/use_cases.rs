@@ -585,38 +585,93 @@ fn a_new_database_gets_its_site_administrator_and_safety_limits() {
 }
 
 #[test]
-fn import_into_a_large_inventory_refuses_tags_already_there() {
+fn a_reimport_updates_tags_already_there_and_says_what_changed() {
     let mut f = fixture();
     let taken = some_asset(&f.app);
+    let id = f
+        .app
+        .store()
+        .reader()
+        .asset_id_by_tag(&taken)
+        .expect("read")
+        .expect("asset");
+    let before = f
+        .app
+        .store()
+        .reader()
+        .asset(id)
+        .expect("read")
+        .expect("asset");
     let dir = tempfile::tempdir().expect("tempdir");
     let csv = dir.path().join("two.csv");
     std::fs::write(
         &csv,
         format!(
-            "Asset Tag,Mfr,Model,Dept\r\n{},Acme,Widget 1,Intensive Care Unit\r\nNEW-0001,Acme,Widget 1,Intensive Care Unit\r\n",
+            "Asset Tag,Mfr,Model,Dept,Serial #\r\n{},Acme,Widget 1,Intensive Care Unit,\r\nNEW-0001,Acme,Widget 1,Intensive Care Unit,SN-1\r\n",
             taken.to_lowercase()
         ),
     )
     .expect("write csv");
-    let before = count(&f.app, "assets");
+    let assets = count(&f.app, "assets");
+    let pending = f.app.store().reader().pending_count().expect("count");
     let out =
         biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), false)
             .expect("import");
-    assert!(!out.committed);
-    assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
-    assert_eq!(out.problems[0].line, 2);
-    assert!(out.problems[0].reason.contains("already in the inventory"));
-    assert_eq!(count(&f.app, "assets"), before, "all or nothing");
-    let out =
-        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), true)
-            .expect("import");
-    assert_eq!(out.imported, 1);
-    assert_eq!(count(&f.app, "assets"), before + 1);
+    assert!(out.committed, "{:?}", out.problems);
+    assert_eq!((out.created, out.updated, out.unchanged), (1, 1, 0));
+    assert_eq!(out.changes.len(), 1);
+    assert_eq!(out.changes[0].line, 2);
+    assert!(
+        out.changes[0].fields.contains(&"model"),
+        "{:?}",
+        out.changes
+    );
     assert_eq!(
-        biomend_core::find_asset::run(&f.app, "NEW-0001")
-            .expect("found")
-            .manufacturer,
-        "Acme"
+        count(&f.app, "assets"),
+        assets + 1,
+        "the tag is not duplicated"
+    );
+    let after = f
+        .app
+        .store()
+        .reader()
+        .asset(id)
+        .expect("read")
+        .expect("asset");
+    assert_ne!(
+        after.model_id, before.model_id,
+        "the model follows the file"
+    );
+    assert_eq!(
+        after.serial, before.serial,
+        "a blank cell keeps the stored serial"
+    );
+    assert_eq!(after.notes, before.notes);
+    // The import is queued for the server in the same transaction.
+    let queued = f
+        .app
+        .store()
+        .reader()
+        .pending_mutations(100_000)
+        .expect("outbox");
+    assert_eq!(
+        f.app.store().reader().pending_count().expect("count"),
+        pending + 1
+    );
+    let m = queued.last().expect("queued");
+    assert_eq!(m.name, "import_assets");
+    let payload = m.payload_value().expect("payload");
+    assert_eq!(payload["assets"].as_array().expect("assets").len(), 2);
+    assert_eq!(payload["part"], 1);
+    assert_eq!(payload["parts"], 1);
+    // Importing the same file again changes nothing and queues nothing.
+    let out =
+        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), false)
+            .expect("import");
+    assert_eq!((out.created, out.updated, out.unchanged), (0, 0, 2));
+    assert_eq!(
+        f.app.store().reader().pending_count().expect("count"),
+        pending + 1
     );
     let hits = biomend_core::search::run(
         &f.app,
@@ -626,7 +681,39 @@ fn import_into_a_large_inventory_refuses_tags_already_there() {
         },
     )
     .expect("search");
-    assert_eq!(hits.len(), 1, "the imported asset is searchable at once");
+    assert_eq!(
+        hits.len(),
+        2,
+        "imported and updated assets are searchable at once"
+    );
+}
+
+#[test]
+fn an_import_naming_an_unknown_site_imports_nothing_and_says_where() {
+    let mut f = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("site.csv");
+    std::fs::write(
+        &csv,
+        "Asset Tag,Mfr,Model,Dept,Site\r\nNEW-0201,Acme,Widget 1,ICU,Nowhere General\r\n",
+    )
+    .expect("write csv");
+    let assets = count(&f.app, "assets");
+    let out =
+        biomend_core::import::assets(&mut f.app, "demo.admin", &csv, &Default::default(), false)
+            .expect("import");
+    assert!(!out.committed);
+    assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+    let p = &out.problems[0];
+    assert_eq!(p.line, 2);
+    assert_eq!(p.column.as_deref(), Some("Site"));
+    assert_eq!(p.value.as_deref(), Some("Nowhere General"));
+    assert!(
+        p.reason.contains("not a site of this hospital"),
+        "{}",
+        p.reason
+    );
+    assert_eq!(count(&f.app, "assets"), assets);
 }
 
 #[test]

@@ -8,11 +8,15 @@
 //! the column as the file names it, the value and the reason; and writing
 //! assets and work orders as CSV that re-imports unchanged.
 //!
-//! Must not know: the database, ids, or the clock. Rows carry names
-//! (manufacturer, model, department, parent tag) that the app core resolves,
-//! and tags are only checked for duplicates within the file; the app core
-//! checks them against the database and writes in one transaction. With no
-//! clock there is no "date in the future" check here either.
+//! Also owns the import's plan ([`plan_assets`]): which departments,
+//! rooms, makers, models and assets a file creates and which assets it
+//! updates, decided against an [`Inventory`] the caller implements over its
+//! own store (the tablet's SQLite, the server's row store), with ids
+//! derived from natural keys so every device and the server mint the same.
+//!
+//! Must not know: the database (only the [`Inventory`] trait), random ids,
+//! or the clock. Writing the plan, in one transaction, is the caller's.
+//! With no clock there is no "date in the future" check here either.
 //!
 //! Errors: only file-level failures are [`ImportError`] (unreadable file, no
 //! header, a required column absent, a bad mapping, a file over the row
@@ -22,6 +26,7 @@
 mod csv_reader;
 mod export;
 mod fields;
+mod plan;
 mod report;
 mod row;
 mod values;
@@ -31,6 +36,10 @@ pub use export::{
     AssetExportRow, ExportError, WorkOrderExportRow, write_assets_csv, write_work_orders_csv,
 };
 pub use fields::{ColumnMapping, Field, MappingTarget, field_for_header, header_key};
+pub use plan::{
+    AssetPlan, AssetRevision, Inventory, NEW_TYPE_LIFE_YEARS, NEW_TYPE_RISK, NetworkRevision,
+    PlanScope, asset_id_for_tag, plan_assets, score_for_em,
+};
 pub use report::{ColumnUse, ImportReport, Problem};
 pub use row::{AssetImportRow, NetworkImport, RiskInput, parse_ownership, parse_status};
 pub use values::{DateOrder, excel_serial_date, parse_bool, parse_date};

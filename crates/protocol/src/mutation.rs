@@ -7,6 +7,7 @@
 //! the server can compare-and-set instead of letting the last writer win.
 
 use crate::records::*;
+use crate::reference::*;
 use crate::{Hlc, ProtocolError};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -175,6 +176,50 @@ pub struct SetHospitalSettings {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One asset an import created (`before` is `None`) or changed (`before`
+/// is the asset as the importing device held it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedAsset {
+    pub before: Option<AssetV1>,
+    pub after: AssetV1,
+}
+
+/// A network profile an import created or changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedNetworkProfile {
+    pub before: Option<crate::NetworkProfileV1>,
+    pub after: crate::NetworkProfileV1,
+}
+
+/// `import_assets@1`: part of an inventory file imported on a device.
+/// A large file travels as several parts (each well under a push's size
+/// limit), applied in seq order; the reference records it creates come in
+/// the first part, so later parts only name them. Every id was derived from
+/// its record's natural key (an asset from its tag), so the same file
+/// imported elsewhere names the same rows. The server inserts what it
+/// lacks and compare-and-sets each changed field of what it has.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportAssets {
+    /// The import, as the device's audit trail names it.
+    pub import_id: Uuid,
+    /// The file's name (no directories).
+    pub file: String,
+    /// 1-based, of `parts`.
+    pub part: u32,
+    pub parts: u32,
+    pub buildings: Vec<BuildingV1>,
+    pub departments: Vec<DepartmentV1>,
+    pub locations: Vec<LocationV1>,
+    pub manufacturers: Vec<ManufacturerV1>,
+    pub device_types: Vec<DeviceTypeV1>,
+    pub models: Vec<ModelV1>,
+    pub assets: Vec<ImportedAsset>,
+    pub network_profiles: Vec<ImportedNetworkProfile>,
+}
+
 /// One user action's intent, one variant per kind of action.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mutation {
@@ -186,6 +231,7 @@ pub enum Mutation {
     RecordPmAttempt(RecordPmAttempt),
     UpdateAsset(UpdateAsset),
     SetHospitalSettings(SetHospitalSettings),
+    ImportAssets(ImportAssets),
 }
 
 /// Every mutation this build can decode, as (name, version).
@@ -198,6 +244,7 @@ pub const SUPPORTED: &[(&str, u16)] = &[
     ("record_pm_attempt", 1),
     ("update_asset", 1),
     ("set_hospital_settings", 1),
+    ("import_assets", 1),
 ];
 
 impl Mutation {
@@ -212,6 +259,7 @@ impl Mutation {
             Mutation::RecordPmAttempt(_) => "record_pm_attempt",
             Mutation::UpdateAsset(_) => "update_asset",
             Mutation::SetHospitalSettings(_) => "set_hospital_settings",
+            Mutation::ImportAssets(_) => "import_assets",
         }
     }
 
@@ -225,7 +273,8 @@ impl Mutation {
             | Mutation::SignOffWorkOrder(_)
             | Mutation::RecordPmAttempt(_)
             | Mutation::UpdateAsset(_)
-            | Mutation::SetHospitalSettings(_) => 1,
+            | Mutation::SetHospitalSettings(_)
+            | Mutation::ImportAssets(_) => 1,
         }
     }
 
@@ -240,6 +289,7 @@ impl Mutation {
             Mutation::RecordPmAttempt(p) => serde_json::to_value(p),
             Mutation::UpdateAsset(p) => serde_json::to_value(p),
             Mutation::SetHospitalSettings(p) => serde_json::to_value(p),
+            Mutation::ImportAssets(p) => serde_json::to_value(p),
         };
         // Payloads are plain structs with string keys; serializing them
         // cannot fail.
@@ -280,6 +330,7 @@ impl Mutation {
             ("set_hospital_settings", 1) => {
                 Mutation::SetHospitalSettings(read(name, version, payload)?)
             }
+            ("import_assets", 1) => Mutation::ImportAssets(read(name, version, payload)?),
             _ => {
                 return Err(ProtocolError::Unsupported {
                     name: name.to_string(),

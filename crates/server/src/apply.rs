@@ -72,6 +72,10 @@ pub mod code {
 pub const MAX_TEXT_CHARS: usize = 20_000;
 /// Longest short text (numbers, names, serials, part numbers).
 pub const MAX_SHORT_CHARS: usize = 500;
+/// Most assets (and network profiles) in one `import_assets@1` part.
+pub const MAX_IMPORT_ASSETS: usize = 1_000;
+/// Most other records (departments, rooms, models...) in one part.
+pub const MAX_IMPORT_REFERENCES: usize = 20_000;
 /// Longest signature path (SVG path data).
 pub const MAX_STROKES_CHARS: usize = 200_000;
 
@@ -447,6 +451,7 @@ impl<'a> Work<'a> {
             Mutation::RecordPmAttempt(a) => self.record_pm_attempt(a),
             Mutation::UpdateAsset(u) => self.update_asset(u),
             Mutation::SetHospitalSettings(h) => self.set_hospital_settings(h),
+            Mutation::ImportAssets(i) => self.import_assets(i),
         }
     }
 
@@ -1105,6 +1110,253 @@ impl<'a> Work<'a> {
         })
     }
 
+    /// An inventory import made on a device (`import_assets@1`): needs a
+    /// role that may edit the inventory, and every record must belong to
+    /// the user's sites. A reference record (department, room, model...)
+    /// the server lacks is inserted; one it has stays as it is (the ids
+    /// are derived from natural keys, so the same id is the same thing).
+    /// An asset the server lacks is inserted; for one it has, each field
+    /// the import changed is compare-and-set against the value the device
+    /// started from, and where someone changed it meanwhile the server's
+    /// value stays and the import's is set aside as a conflict
+    /// (`first_write_wins`), as for any other edit of that asset.
+    fn import_assets(&mut self, m: &ImportAssets) -> Result<String, Fail> {
+        let role = self.actor.role;
+        if !role.can_edit_inventory() {
+            return Err(reject(
+                code::FORBIDDEN,
+                format!("a {role} cannot import inventory"),
+            ));
+        }
+        text("file", &m.file, MAX_SHORT_CHARS)?;
+        let refs = m.buildings.len()
+            + m.departments.len()
+            + m.locations.len()
+            + m.manufacturers.len()
+            + m.device_types.len()
+            + m.models.len();
+        if m.assets.len() > MAX_IMPORT_ASSETS
+            || m.network_profiles.len() > MAX_IMPORT_ASSETS
+            || refs > MAX_IMPORT_REFERENCES
+        {
+            return Err(reject(
+                code::TOO_LONG,
+                format!(
+                    "an import part carries at most {MAX_IMPORT_ASSETS} assets and {MAX_IMPORT_REFERENCES} other records"
+                ),
+            ));
+        }
+        for b in &m.buildings {
+            text("building name", &b.name, MAX_SHORT_CHARS)?;
+            self.check_site(Some(b.site_id), &format!("building {}", b.name))?;
+            self.require_row(Kind::Site, b.site_id, "site")?;
+            self.insert_reference(Record::Building(b.clone()), Some(b.site_id))?;
+        }
+        for d in &m.departments {
+            text("department name", &d.name, MAX_SHORT_CHARS)?;
+            self.check_site(Some(d.site_id), &format!("department {}", d.name))?;
+            self.require_row(Kind::Site, d.site_id, "site")?;
+            self.insert_reference(Record::Department(d.clone()), Some(d.site_id))?;
+        }
+        for l in &m.locations {
+            text("room", &l.room, MAX_SHORT_CHARS)?;
+            text("floor", &l.floor, MAX_SHORT_CHARS)?;
+            let (b, _) = self
+                .get::<BuildingV1>(Kind::Building, &l.building_id.to_string())?
+                .ok_or_else(|| {
+                    reject(
+                        code::NOT_FOUND,
+                        format!("building {} does not exist", l.building_id),
+                    )
+                })?;
+            self.check_site(Some(b.site_id), &format!("room {}", l.room))?;
+            self.insert_reference(Record::Location(l.clone()), Some(b.site_id))?;
+        }
+        for x in &m.manufacturers {
+            text("manufacturer", &x.name, MAX_SHORT_CHARS)?;
+            self.insert_reference(Record::Manufacturer(x.clone()), None)?;
+        }
+        for t in &m.device_types {
+            text("device type", &t.name, MAX_SHORT_CHARS)?;
+            biomend_domain::catalog::DeviceType::try_from(t.clone()).map_err(protocol_error)?;
+            self.insert_reference(Record::DeviceType(t.clone()), None)?;
+        }
+        for x in &m.models {
+            text("model", &x.name, MAX_SHORT_CHARS)?;
+            self.require_row(Kind::Manufacturer, x.manufacturer_id, "manufacturer")?;
+            self.require_row(Kind::DeviceType, x.device_type_id, "device type")?;
+            self.insert_reference(Record::Model(x.clone()), None)?;
+        }
+        let (mut created, mut updated, mut set_aside) = (0usize, 0usize, 0usize);
+        let mut sites: HashMap<Uuid, Option<Uuid>> = HashMap::new();
+        for ia in &m.assets {
+            let a = &ia.after;
+            text("tag", &a.tag, MAX_SHORT_CHARS)?;
+            text("notes", &a.notes, MAX_TEXT_CHARS)?;
+            if let Some(b) = &ia.before
+                && b.id != a.id
+            {
+                return Err(reject(
+                    code::MALFORMED,
+                    format!("asset {}: before and after are different assets", a.tag),
+                ));
+            }
+            biomend_domain::asset::Asset::try_from(a.clone()).map_err(protocol_error)?;
+            self.require_row(Kind::Model, a.model_id, "model")?;
+            let site = self.department_site(a.department_id)?;
+            self.check_site(site, &format!("asset {}", a.tag))?;
+            if let Some(l) = a.location_id {
+                self.check_location(l, site)?;
+            }
+            let key = a.id.to_string();
+            match self.get::<AssetV1>(Kind::Asset, &key)? {
+                None => {
+                    self.put(&Record::Asset(a.clone()), site);
+                    created += 1;
+                }
+                Some((current, current_site)) => {
+                    self.check_site(current_site, &format!("asset {}", current.tag))?;
+                    let (merged, conflicts) = self.merge_fields(
+                        Kind::Asset,
+                        &key,
+                        &a.tag,
+                        &ia.before,
+                        a,
+                        &current,
+                        site,
+                    )?;
+                    set_aside += conflicts;
+                    if merged != current {
+                        let site = self.department_site(merged.department_id)?;
+                        self.put(&Record::Asset(merged), site);
+                        updated += 1;
+                    }
+                }
+            }
+            self.site = self.site.or(site);
+            sites.insert(a.id, site);
+        }
+        for n in &m.network_profiles {
+            let key = n.after.asset_id.to_string();
+            let site = match sites.get(&n.after.asset_id) {
+                Some(s) => *s,
+                None => self.load_asset(n.after.asset_id)?.1,
+            };
+            biomend_domain::network::NetworkProfile::try_from(n.after.clone())
+                .map_err(protocol_error)?;
+            match self.get::<NetworkProfileV1>(Kind::NetworkProfile, &key)? {
+                None => self.put(&Record::NetworkProfile(n.after.clone()), site),
+                Some((current, _)) => {
+                    let (merged, conflicts) = self.merge_fields(
+                        Kind::NetworkProfile,
+                        &key,
+                        &key,
+                        &n.before,
+                        &n.after,
+                        &current,
+                        site,
+                    )?;
+                    set_aside += conflicts;
+                    if merged != current {
+                        self.put(&Record::NetworkProfile(merged), site);
+                    }
+                }
+            }
+        }
+        let mut summary = format!(
+            "import of {} (part {} of {}): {created} assets created, {updated} updated",
+            m.file, m.part, m.parts
+        );
+        if set_aside > 0 {
+            summary.push_str(&format!(", {set_aside} values set aside"));
+        }
+        Ok(summary)
+    }
+
+    /// Inserts a reference record the server lacks; one it has stays.
+    fn insert_reference(&mut self, record: Record, site: Option<Uuid>) -> Result<(), Fail> {
+        if self.get_raw(record.kind(), &record.key())?.is_none() {
+            self.put(&record, site);
+        }
+        Ok(())
+    }
+
+    fn require_row(&mut self, kind: Kind, id: Uuid, what: &str) -> Result<(), Fail> {
+        match self.get_raw(kind, &id.to_string())? {
+            Some(_) => Ok(()),
+            None => Err(reject(
+                code::NOT_FOUND,
+                format!("{what} {id} does not exist"),
+            )),
+        }
+    }
+
+    fn department_site(&mut self, id: Uuid) -> Result<Option<Uuid>, Fail> {
+        let (d, _) = self
+            .get::<DepartmentV1>(Kind::Department, &id.to_string())?
+            .ok_or_else(|| reject(code::NOT_FOUND, format!("department {id} does not exist")))?;
+        Ok(Some(d.site_id))
+    }
+
+    /// Compare-and-sets each top-level field of a record that `to`
+    /// changed from `base` (every field, when the device had no copy):
+    /// applied where the server still holds the base value, kept as the
+    /// server has it (and recorded as a conflict) where someone changed it
+    /// meanwhile. Returns the merged record and how many values were set
+    /// aside.
+    #[allow(clippy::too_many_arguments)]
+    fn merge_fields<T: serde::Serialize + DeserializeOwned>(
+        &mut self,
+        kind: Kind,
+        key: &str,
+        label: &str,
+        base: &Option<T>,
+        to: &T,
+        current: &T,
+        site: Option<Uuid>,
+    ) -> Result<(T, usize), Fail> {
+        let as_map = |v: &T| match serde_json::to_value(v) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            _ => Err(corrupt("imported record")),
+        };
+        let to_map = as_map(to)?;
+        let base_map = base.as_ref().map(as_map).transpose()?;
+        let mut merged = as_map(current)?;
+        let mut set_aside = 0;
+        for (field, to_v) in &to_map {
+            let base_v = base_map.as_ref().and_then(|b| b.get(field));
+            if base_v == Some(to_v) {
+                continue;
+            }
+            let cur_v = merged
+                .get(field)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if &cur_v == to_v {
+                continue;
+            }
+            if base_v == Some(&cur_v) {
+                merged.insert(field.clone(), to_v.clone());
+            } else {
+                self.conflict(
+                    kind,
+                    key,
+                    label,
+                    field,
+                    base_v.cloned().unwrap_or(serde_json::Value::Null),
+                    cur_v,
+                    to_v.clone(),
+                    rule::FIRST_WRITE_WINS,
+                    site,
+                )?;
+                set_aside += 1;
+            }
+        }
+        let merged = serde_json::from_value(serde_json::Value::Object(merged))
+            .map_err(|_| corrupt("merged record"))?;
+        Ok((merged, set_aside))
+    }
+
     /// A manager's or administrator's change to a settings group. Each key
     /// is compare-and-set on its own; when someone changed a key since the
     /// user saw it, the later arrival wins (settings are policy one
@@ -1332,6 +1584,20 @@ fn rows_named(m: &Mutation) -> Vec<(Kind, String)> {
         }
         Mutation::UpdateAsset(u) => out.push(id(Kind::Asset, u.asset_id)),
         Mutation::SetHospitalSettings(h) => out.push((Kind::HospitalSettings, h.name.clone())),
+        Mutation::ImportAssets(i) => {
+            out.extend(i.buildings.iter().map(|r| id(Kind::Building, r.id)));
+            out.extend(i.departments.iter().map(|r| id(Kind::Department, r.id)));
+            out.extend(i.locations.iter().map(|r| id(Kind::Location, r.id)));
+            out.extend(i.manufacturers.iter().map(|r| id(Kind::Manufacturer, r.id)));
+            out.extend(i.device_types.iter().map(|r| id(Kind::DeviceType, r.id)));
+            out.extend(i.models.iter().map(|r| id(Kind::Model, r.id)));
+            out.extend(i.assets.iter().map(|a| id(Kind::Asset, a.after.id)));
+            out.extend(
+                i.network_profiles
+                    .iter()
+                    .map(|n| id(Kind::NetworkProfile, n.after.asset_id)),
+            );
+        }
     }
     out
 }

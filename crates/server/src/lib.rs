@@ -7,7 +7,7 @@
 //! conflict rules for contended fields ([`apply`]), pull by version cursor,
 //! accounts, devices and bearer tokens ([`auth`]), the supervisor's
 //! conflicts, incoming list and sign-off queue ([`supervise`]), loading a
-//! whole hospital ([`seed`]), the HTTP API of `docs/http-api.md`
+//! whole hospital ([`seed`]), importing inventory files ([`import`]), the HTTP API of `docs/http-api.md`
 //! ([`http`], described by `openapi.json`) and the `biomend-server`
 //! binary's commands ([`admin`]).
 //!
@@ -22,6 +22,7 @@ pub mod apply;
 pub mod auth;
 pub mod backend;
 pub mod http;
+pub mod import;
 pub mod local;
 pub mod seed;
 pub mod supervise;

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use biomend_domain::user::Role;
+use biomend_interchange::{ColumnMapping, DateOrder, ImportOptions};
 use biomend_server::admin;
 use biomend_server::auth::NewUser;
 use biomend_server::backend::{AnyBackend, Database, PostgresTarget};
@@ -46,6 +47,11 @@ enum Command {
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
+    },
+    /// Import records from an old CMMS's export.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
     },
     /// Create the demo hospital in a new database (every demo user's
     /// password is `demo`), then serve it.
@@ -119,6 +125,34 @@ enum UserCommand {
         /// Read the password from the first line of stdin.
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import an inventory file (CSV or XLSX) with the same header aliases,
+    /// mapping and validation as a tablet's import. Rows whose tag is
+    /// already in the inventory update that asset (blank cells keep the
+    /// stored value). All or nothing unless --only-good-rows; exit code 3
+    /// when the file has problems.
+    Assets {
+        #[command(flatten)]
+        store: Store,
+        /// The file to import.
+        file: PathBuf,
+        /// Map headers to fields, e.g. "Equip No=tag,Bldg=building".
+        #[arg(long)]
+        mapping: Option<String>,
+        /// How to read slash dates: us (04/05/2024 is April 5) or day
+        /// (4 May); ISO dates always work.
+        #[arg(long, default_value = "us", value_parser = ["us", "day"])]
+        date_order: String,
+        /// Worksheet of an XLSX workbook [default: the first].
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Import the good rows even when others have problems.
+        #[arg(long)]
+        only_good_rows: bool,
     },
 }
 
@@ -227,6 +261,60 @@ fn main() -> anyhow::Result<()> {
                 },
             )?;
             println!("user {username} added: {id}");
+        }
+        Command::Import {
+            command:
+                ImportCommand::Assets {
+                    store,
+                    file,
+                    mapping,
+                    date_order,
+                    sheet,
+                    only_good_rows,
+                },
+        } => {
+            let mut opts = ImportOptions::default();
+            if let Some(m) = mapping {
+                opts.mapping = Some(ColumnMapping::parse(&m)?);
+            }
+            if date_order == "day" {
+                opts.date_order = DateOrder::Day;
+            }
+            opts.sheet = sheet;
+            let backend = store.open()?;
+            let out = biomend_server::import::import_assets(&backend, &file, &opts, only_good_rows)
+                .with_context(|| format!("could not import {}", file.display()))?;
+            for n in &out.notes {
+                eprintln!("note: {n}");
+            }
+            for p in &out.problems {
+                eprintln!("{}: {p}", out.file);
+            }
+            for (line, tag, fields) in &out.changes {
+                println!("row {line}: {tag} updated: {}", fields.join(", "));
+            }
+            if out.committed {
+                println!(
+                    "{}: {} rows read: {} assets created, {} updated, {} unchanged, {} problems",
+                    out.file,
+                    out.rows_read,
+                    out.created,
+                    out.updated,
+                    out.unchanged,
+                    out.problems.len()
+                );
+            } else {
+                println!(
+                    "{}: {} rows read, {} problems: nothing was imported (fix the file, or pass --only-good-rows)",
+                    out.file,
+                    out.rows_read,
+                    out.problems.len()
+                );
+            }
+            // As on a tablet: 3 when problems stopped the import.
+            if !out.committed {
+                std::process::exit(3);
+            }
         }
         Command::Device { command } => match command {
             DeviceCommand::Enroll {

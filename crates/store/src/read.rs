@@ -465,8 +465,16 @@ impl<'c> Reader<'c> {
 
     pub fn department_by_name(&self, site: SiteId, name: &str) -> Result<Option<Department>> {
         self.one(
-            "SELECT * FROM departments WHERE site_id = ?1 AND name = ?2",
+            "SELECT * FROM departments WHERE site_id = ?1 AND name = ?2 COLLATE NOCASE",
             params![site.0, name],
+            department_row,
+        )
+    }
+
+    pub fn department(&self, id: DepartmentId) -> Result<Option<Department>> {
+        self.one(
+            "SELECT * FROM departments WHERE id = ?1",
+            [id.0],
             department_row,
         )
     }
@@ -494,7 +502,7 @@ impl<'c> Reader<'c> {
         room: &str,
     ) -> Result<Option<Location>> {
         self.one(
-            "SELECT * FROM locations WHERE building_id = ?1 AND floor = ?2 AND room = ?3",
+            "SELECT * FROM locations WHERE building_id = ?1 AND floor = ?2 COLLATE NOCASE AND room = ?3 COLLATE NOCASE",
             params![building.0, floor, room],
             location_row,
         )
