@@ -1189,6 +1189,160 @@ fn a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_b
     assert_ne!(sites[0], sites[1], "one technician at each site");
 }
 
+/// Writes an inventory file into the server's temp dir.
+fn inventory_file(server: &Server, name: &str, body: &str) -> PathBuf {
+    let path = server.dir.path().join(name);
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn import(t: &mut Tablet, file: &std::path::Path) -> biomend_core::import::ImportOutcome {
+    biomend_core::import::assets(&mut t.app, t.username, file, &Default::default(), false).unwrap()
+}
+
+fn an_import_on_an_offline_tablet_reaches_the_server_and_every_tablet_of_its_site_once(
+    server: Server,
+) {
+    let mut tech = Tablet::new(&server, "demo.tech", Duration::zero());
+    let mut admin = Tablet::new(&server, "demo.admin", Duration::zero());
+    let site: String = tech
+        .db()
+        .query_row("SELECT code FROM sites ORDER BY code LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let (known, _) = shared_asset(&tech);
+    let assets_before = server.rows::<biomend_protocol::AssetV1>(Kind::Asset).len();
+    // The administrator's tablet is offline: nothing is pushed until it
+    // syncs. 600 rows travel as three import parts.
+    let mut body = String::from("Asset Tag,Mfr,Model,Device Type,Dept,Site,Serial #\n");
+    for i in 0..600 {
+        body.push_str(&format!(
+            "NEW-{i:04},Novamed,Flow 9,Infusion pump,Imported Devices,{site},SN-{i}\n"
+        ));
+    }
+    body.push_str(&format!(
+        "{known},Novamed,Flow 9,Infusion pump,Imported Devices,{site},SERIAL-FROM-OLD-CMMS\n"
+    ));
+    let file = inventory_file(&server, "inventory.csv", &body);
+    let out = import(&mut admin, &file);
+    assert!(out.committed, "{:?}", out.problems);
+    assert_eq!((out.created, out.updated), (600, 1));
+    let parts = admin.outbox().len();
+    assert_eq!(parts, 3, "600 + 1 assets in parts of 250");
+
+    admin.sync();
+    assert!(
+        admin
+            .outbox()
+            .iter()
+            .all(|(_, _, state)| state == "applied"),
+        "{:?}",
+        admin.outbox()
+    );
+    let stored = server.rows::<biomend_protocol::AssetV1>(Kind::Asset);
+    assert_eq!(stored.len(), assets_before + 600, "each asset once");
+    let updated = stored.iter().find(|a| a.tag == known).unwrap();
+    assert_eq!(updated.serial.as_deref(), Some("SERIAL-FROM-OLD-CMMS"));
+    let depts: Vec<biomend_protocol::DepartmentV1> = server.rows(Kind::Department);
+    assert_eq!(
+        depts
+            .iter()
+            .filter(|d| d.name == "Imported Devices")
+            .count(),
+        1
+    );
+
+    // The technician's tablet finds them after its next sync.
+    tech.sync();
+    let found = biomend_core::find_asset::run(&tech.app, "NEW-0599").unwrap();
+    assert_eq!(found.manufacturer, "Novamed");
+    let n: i64 = tech
+        .db()
+        .query_row(
+            "SELECT count(*) FROM assets WHERE tag LIKE 'NEW-%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 600);
+
+    // The same file again: nothing changed, nothing is sent.
+    let again = import(&mut admin, &file);
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 601));
+    assert_eq!(admin.outbox().len(), parts);
+}
+
+fn an_import_never_overwrites_a_technicians_edit_made_meanwhile(server: Server) {
+    let mut tech = Tablet::new(&server, "demo.tech", Duration::zero());
+    let mut admin = Tablet::new(&server, "demo.admin", Duration::zero());
+    let (tag, _) = shared_asset(&tech);
+    let site: String = tech
+        .db()
+        .query_row(
+            "SELECT s.code FROM sites s JOIN departments d ON d.site_id = s.id \
+             JOIN assets a ON a.department_id = d.id WHERE a.tag = ?1",
+            [&tag],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let dept: String = tech
+        .db()
+        .query_row(
+            "SELECT d.name FROM departments d JOIN assets a ON a.department_id = d.id WHERE a.tag = ?1",
+            [&tag],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (maker, model): (String, String) = tech
+        .db()
+        .query_row(
+            "SELECT m.name, mo.name FROM assets a JOIN models mo ON mo.id = a.model_id \
+             JOIN manufacturers m ON m.id = mo.manufacturer_id WHERE a.tag = ?1",
+            [&tag],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // Both offline: the technician notes what they found; the
+    // administrator re-imports the old system's export, whose notes say
+    // something else.
+    tech.edit(AssetEdit {
+        tag: tag.clone(),
+        notes: Some("Cracked housing, tagged out".into()),
+        ..AssetEdit::default()
+    });
+    let file = inventory_file(
+        &server,
+        "reimport.csv",
+        &format!(
+            "Asset Tag,Mfr,Model,Dept,Site,Notes\n{tag},\"{maker}\",\"{model}\",\"{dept}\",{site},Legacy note\n"
+        ),
+    );
+    let out = import(&mut admin, &file);
+    assert_eq!(out.changes.len(), 1, "{:?}", out.problems);
+    assert_eq!(out.changes[0].fields, ["notes"]);
+    tech.sync();
+    admin.sync();
+    tech.sync();
+    for t in [&tech, &admin] {
+        assert_eq!(
+            t.asset(&tag).notes,
+            "Cracked housing, tagged out",
+            "{}",
+            t.username
+        );
+    }
+    let sup = Tablet::new(&server, "demo.super", Duration::zero());
+    let mut api = server_api(&server, &sup);
+    let conflicts = supervisor::conflicts(&sup.app, "demo.super", &mut api, true).unwrap();
+    let c = conflicts
+        .iter()
+        .find(|c| c.label == tag && c.field == "notes")
+        .expect("the supervisor sees the import's value set aside");
+    assert_eq!(c.rule, "first_write_wins");
+    assert_eq!(c.set_aside, serde_json::json!("Legacy note"));
+}
+
 /// Every story, on each backend the server can run on.
 macro_rules! stories {
     ($backend:ident, $start:expr) => {
@@ -1206,6 +1360,8 @@ macro_rules! stories {
             an_updated_tablet_pulls_again_from_zero_and_keeps_its_work,
             a_changed_setting_reaches_every_site_and_two_changes_to_one_key_are_settled_by_arrival,
             a_loaded_labor_rate_set_by_a_manager_costs_labor_on_every_tablet,
+            an_import_on_an_offline_tablet_reaches_the_server_and_every_tablet_of_its_site_once,
+            an_import_never_overwrites_a_technicians_edit_made_meanwhile,
         );
     };
     (@tests $backend:ident, $start:expr, $($story:ident,)+) => {
