@@ -97,6 +97,7 @@ fn every_command_has_help() {
         vec!["device", "list", "--help"],
         vec!["device", "revoke", "--help"],
         vec!["demo", "--help"],
+        vec!["import", "assets", "--help"],
     ] {
         let (ok, out, _) = run(&args, None);
         assert!(ok && out.contains("Usage"), "{args:?}: {out}");
