@@ -221,6 +221,16 @@ impl HistoryReport {
     }
 }
 
+/// One line per problem, in file order.
+impl std::fmt::Display for HistoryReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in &self.problems {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Folds a work-order number for comparison and ids: trimmed, inner
 /// whitespace removed, upper case (`wo 1042` and `WO1042` are one number).
 pub fn normalize_wo_number(s: &str) -> String {

@@ -545,7 +545,7 @@ impl<'o> HistoryPlanner<'o> {
             ),
         }];
         match (&row.closure_old, row.closure) {
-            (Some(old), Some(c)) if old.trim() != c.code() => {
+            (Some(old), Some(c)) if !old.trim().eq_ignore_ascii_case(&c.code()) => {
                 parts.push(format!("Closure code '{old}' mapped to {c}."));
             }
             (None, Some(c)) => parts.push(format!(
