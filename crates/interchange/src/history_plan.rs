@@ -385,17 +385,28 @@ impl<'o> HistoryPlanner<'o> {
                         None
                     }
                 };
-                if s > o.now || e.is_some_and(|e| e > o.now) {
-                    problems.push(self.problem(
-                        row,
-                        HistoryField::DownStart,
-                        Some(&stamp_text(start)),
-                        "is downtime in the future; history must be past work".into(),
-                    ));
-                }
                 Some((s, e))
             }
         };
+        if let Some((s, e)) = downtime_span
+            && (s > o.now || e.is_some_and(|e| e > o.now))
+        {
+            let (field, value) = match row.downtime {
+                Some(HistoryDowntime::Period { start, .. }) => {
+                    (HistoryField::DownStart, stamp_text(start))
+                }
+                _ => (
+                    HistoryField::DowntimeHours,
+                    format!("{}", e.map_or(0, |e| (e - s).num_minutes()) as f64 / 60.0),
+                ),
+            };
+            problems.push(self.problem(
+                row,
+                field,
+                Some(&value),
+                "is downtime that runs past now; history must be past work".into(),
+            ));
+        }
         let Some(asset) = asset else {
             return Err(problems);
         };

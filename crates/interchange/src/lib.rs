@@ -136,9 +136,13 @@ pub enum ImportError {
     )]
     /// A work-history file's header lacks a required column.
     MissingHistoryColumns {
+        /// The file as the user named it.
         file: String,
+        /// The row taken as the header (the first non-blank one).
         line: u64,
+        /// Required fields no column fills.
         missing: Vec<HistoryField>,
+        /// The headers found, as written.
         headers: Vec<String>,
     },
     #[error(

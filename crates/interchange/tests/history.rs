@@ -1211,3 +1211,35 @@ fn closure_map_file_and_spec_combine() {
         "a completed pm work order needs a closure code",
     );
 }
+
+#[test]
+fn open_and_cancelled_work_plan_without_closure_or_signature() {
+    let csv = "Tag,WO,Type,Status,Opened,Closed,Labor Min,Down Start,Down End\n\
+        10042,A1,Repair,,2024-02-01 08:00,,30,2024-02-01 08:00,\n\
+        10044,A2,Repair,Void,2024-02-02,,,,\n\
+        10050,A3,Repair,,2024-02-03,,,2024-02-03 09:00,2024-03-05 09:00\n";
+    let r = read_history_csv(csv.as_bytes(), &HistoryOptions::default()).unwrap();
+    assert_eq!(r.good.len(), 3, "{r}");
+    let mut opts = plan_options();
+    opts.utc_offset = FixedOffset::east_opt(0).unwrap();
+    let plan = plan_with(&r, &inventory(), 0, &opts);
+    // Row 4's downtime ends after now.
+    assert_eq!(plan.problems.len(), 1, "{:#?}", plan.problems);
+    assert_eq!(plan.problems[0].line, 4);
+    assert_eq!(plan.problems[0].column.as_deref(), Some("Down Start"));
+    let open = &plan.bundles[0];
+    let w = &open.work_order;
+    assert_eq!(w.status, WorkOrderStatus::InProgress);
+    assert_eq!(w.started_at, Some(utc(2024, 2, 1, 8, 0)));
+    assert_eq!((w.closure, w.completed_at), (None, None));
+    assert!(open.signature.is_none());
+    assert_eq!(open.labor[0].performed_on, d(2024, 2, 1));
+    assert_eq!(
+        open.downtime[0].ended_at, None,
+        "an open repair's device is still down"
+    );
+    let void = &plan.bundles[1];
+    assert_eq!(void.work_order.status, WorkOrderStatus::Cancelled);
+    assert_eq!(void.work_order.started_at, None);
+    assert!(void.signature.is_none() && void.labor.is_empty());
+}
