@@ -17,24 +17,63 @@ use std::io::{BufRead, BufReader, Read};
 const SNIFF_BYTES: usize = 64 * 1024;
 const READ_BUFFER: usize = 64 * 1024;
 
+/// Where the CSV reader hands its rows: the inventory pipeline, or the
+/// work-history one (`history`), which share this reader's row numbering
+/// and memory bound.
+pub(crate) trait RowSink {
+    fn row<R: RowCells + ?Sized>(&mut self, line: u64, row: &R) -> Result<(), ImportError>;
+    /// The header's width once found, to size the per-record budget.
+    fn header_width(&self) -> Option<usize>;
+}
+
+impl RowSink for Pipeline<'_> {
+    fn row<R: RowCells + ?Sized>(&mut self, line: u64, row: &R) -> Result<(), ImportError> {
+        Pipeline::row(self, line, row)
+    }
+
+    fn header_width(&self) -> Option<usize> {
+        Pipeline::header_width(self)
+    }
+}
+
 pub(crate) fn read(
     input: impl Read,
     opts: &ImportOptions,
     file: &str,
 ) -> Result<ImportReport, ImportError> {
+    let mut pipeline = Pipeline::new(file, opts);
+    read_rows(
+        input,
+        opts.delimiter,
+        opts.max_cell_bytes,
+        file,
+        &mut pipeline,
+    )?;
+    pipeline.finish()
+}
+
+/// Reads every record of `input` into `sink`, numbered as a spreadsheet
+/// shows the rows.
+pub(crate) fn read_rows<S: RowSink>(
+    input: impl Read,
+    delimiter: Option<u8>,
+    max_cell_bytes: usize,
+    file: &str,
+    sink: &mut S,
+) -> Result<(), ImportError> {
     let io_err = |source| ImportError::Io {
         file: file.to_string(),
         source,
     };
     let mut buffered = BufReader::with_capacity(SNIFF_BYTES, input);
-    let delimiter = match opts.delimiter {
+    let delimiter = match delimiter {
         Some(d) => d,
         None => sniff_delimiter(buffered.fill_buf().map_err(io_err)?),
     };
     let guard = Guard {
         inner: buffered,
         delivered: 0,
-        allowed: StdCell::new(record_budget(opts, None)),
+        allowed: StdCell::new(record_budget(max_cell_bytes, None)),
         tripped: StdCell::new(false),
         eof: StdCell::new(false),
         last_byte: StdCell::new(0),
@@ -50,7 +89,6 @@ pub(crate) fn read(
         .buffer_capacity(READ_BUFFER)
         .from_reader(guard);
 
-    let mut pipeline = Pipeline::new(file, opts);
     let mut record = ByteRecord::new();
     let mut row_no: u64 = 0;
     let mut first = true;
@@ -93,20 +131,20 @@ pub(crate) fn read(
             skip_bom: first,
         };
         first = false;
-        pipeline.row(row_no, &row)?;
+        sink.row(row_no, &row)?;
         g.allowed
-            .set(consumed + record_budget(opts, pipeline.header_width()));
+            .set(consumed + record_budget(max_cell_bytes, sink.header_width()));
     }
-    pipeline.finish()
+    Ok(())
 }
 
 /// Most bytes one record may take before the reader gives up. Each cell is
 /// limited to `max_cell_bytes` anyway (a longer one is a row problem), so a
 /// record far beyond width × limit is an unclosed quote swallowing the rest
 /// of the file, not data.
-fn record_budget(opts: &ImportOptions, width: Option<usize>) -> u64 {
+fn record_budget(max_cell_bytes: usize, width: Option<usize>) -> u64 {
     let cols = width.unwrap_or(256).max(1) as u64 + 16;
-    (opts.max_cell_bytes as u64 + 2)
+    (max_cell_bytes as u64 + 2)
         .saturating_mul(cols)
         .saturating_add(64 * 1024)
 }

@@ -1,5 +1,5 @@
-//! Inventory import from CSV and XLSX with a validation report, and CSV
-//! export of assets and work orders.
+//! Inventory and work-history import from CSV and XLSX with a validation
+//! report, and CSV export of assets and work orders.
 //!
 //! Owns: recognising the columns of other CMMS exports (header aliases and
 //! an explicit mapping), parsing their values (dates in several orders,
@@ -18,6 +18,17 @@
 //! or the clock. Writing the plan, in one transaction, is the caller's.
 //! With no clock there is no "date in the future" check here either.
 //!
+//! Work history (`history`, `history_plan`): past work orders from an old
+//! CMMS, one row each, read by [`read_history`] into [`HistoryRow`]s with
+//! the same kind of report ([`HistoryReport`]); old kinds, statuses and
+//! closure codes are mapped onto Biomend's ([`ClosureMap`]), never guessed.
+//! [`plan_history`] then turns good rows into the domain's
+//! [`WorkOrderBundle`](biomend_domain::dataset::WorkOrderBundle)s, with the
+//! inventory, existing numbers, people and vendors looked up through
+//! [`HistoryLookup`], ids from the old number (so a re-import or a second
+//! device mints the same ids) or an injected source, and "now" a
+//! parameter. Writing the bundles is the app core's job.
+//!
 //! Errors: only file-level failures are [`ImportError`] (unreadable file, no
 //! header, a required column absent, a bad mapping, a file over the row
 //! limit). Everything wrong with a single row goes into
@@ -26,6 +37,10 @@
 mod csv_reader;
 mod export;
 mod fields;
+mod history;
+mod history_codes;
+mod history_fields;
+mod history_plan;
 mod plan;
 mod report;
 mod row;
@@ -36,6 +51,20 @@ pub use export::{
     AssetExportRow, ExportError, WorkOrderExportRow, write_assets_csv, write_work_orders_csv,
 };
 pub use fields::{ColumnMapping, Field, MappingTarget, field_for_header, header_key};
+pub use history::{
+    HistoryColumnUse, HistoryDowntime, HistoryOptions, HistoryReport, HistoryRow,
+    MAX_DOWNTIME_HOURS, MAX_HISTORY_COST, MAX_HISTORY_LABOR_MINUTES, normalize_wo_number,
+    read_history, read_history_csv, read_history_xlsx,
+};
+pub use history_codes::{
+    ClosureMap, ClosureTarget, DATE_ONLY_TIME, HistoryStatus, LocalStamp, closure_fits,
+    closure_key, codes_for_kind, parse_history_kind, parse_history_status, parse_stamp,
+};
+pub use history_fields::{HistoryField, HistoryMapping, history_field_for_header};
+pub use history_plan::{
+    HistoryAsset, HistoryLookup, HistoryPlan, HistoryPlanOptions, HistoryPlanner,
+    history_namespace, plan_history,
+};
 pub use plan::{
     AssetPlan, AssetRevision, Inventory, NEW_TYPE_LIFE_YEARS, NEW_TYPE_RISK, NetworkRevision,
     PlanScope, asset_id_for_tag, plan_assets, score_for_em,
@@ -107,6 +136,22 @@ pub enum ImportError {
         file: String,
         line: u64,
         missing: Vec<Field>,
+        headers: Vec<String>,
+    },
+    #[error(
+        "{file}: the header (row {line}) has no column for {}; headers found: {}",
+        history::missing_history_columns(missing),
+        quote_list(headers)
+    )]
+    /// A work-history file's header lacks a required column.
+    MissingHistoryColumns {
+        /// The file as the user named it.
+        file: String,
+        /// The row taken as the header (the first non-blank one).
+        line: u64,
+        /// Required fields no column fills.
+        missing: Vec<HistoryField>,
+        /// The headers found, as written.
         headers: Vec<String>,
     },
     #[error(

@@ -265,7 +265,7 @@ impl<'o> Validator<'o> {
 }
 
 /// Shortens a value for display in a problem.
-fn shorten(v: &str) -> String {
+pub(crate) fn shorten(v: &str) -> String {
     const MAX: usize = 80;
     if v.len() <= MAX {
         return v.to_string();
@@ -278,7 +278,7 @@ fn shorten(v: &str) -> String {
 }
 
 /// Values that mean "nothing here" in typed columns of real exports.
-fn is_placeholder(s: &str) -> bool {
+pub(crate) fn is_placeholder(s: &str) -> bool {
     ["n/a", "na", "none", "null", "-", "--", "unknown"]
         .iter()
         .any(|p| s.eq_ignore_ascii_case(p))
@@ -287,7 +287,7 @@ fn is_placeholder(s: &str) -> bool {
 /// Undoes the export's guard against spreadsheet formula injection: a text
 /// value that starts with `=`, `+`, `-` or `@` is written with a leading
 /// apostrophe (see `export`), which must not become part of the value.
-fn unguard(s: &str) -> &str {
+pub(crate) fn unguard(s: &str) -> &str {
     match s.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
         _ => s,
