@@ -1,5 +1,5 @@
-//! Importing an inventory file straight into the server
-//! (`biomend-server import assets`): the same reading, header aliases,
+//! Importing an inventory file (`biomend-server import assets`) or an old
+//! CMMS's work history (`import history`) straight into the server: the same reading, header aliases,
 //! mapping, validation and plan as a tablet's import
 //! (`biomend-interchange`), over the server's row store. The plan is made
 //! and written inside one write transaction, so it sees what it writes
@@ -14,7 +14,9 @@ use biomend_domain::ids::*;
 use biomend_domain::network::NetworkProfile;
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_interchange::{
-    AssetPlan, ImportError, ImportOptions, ImportReport, Inventory, PlanScope, Problem, plan_assets,
+    AssetPlan, HistoryAsset, HistoryLookup, HistoryOptions, HistoryPlanOptions, ImportError,
+    ImportOptions, ImportReport, Inventory, PlanScope, Problem, history_namespace, plan_assets,
+    plan_history, read_history,
 };
 use biomend_protocol::*;
 use std::collections::HashMap;
@@ -26,6 +28,8 @@ pub enum ServerImportError {
     Read(#[from] ImportError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("no active user '{0}' to record the import under")]
+    NoUser(String),
     #[error("stored {kind} {key} cannot be read: {detail}")]
     Corrupt {
         kind: &'static str,
@@ -342,5 +346,158 @@ impl Inventory for RowInventory {
     }
     fn network_profile(&mut self, asset: AssetId) -> Result<Option<NetworkProfile>, Self::Error> {
         Ok(self.network.get(&asset).cloned())
+    }
+}
+
+/// What a history import did, or would have done.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HistoryImportOutcome {
+    pub file: String,
+    pub rows_read: u64,
+    /// Work orders written.
+    pub work_orders: u64,
+    /// Rows written with them (labor, parts, downtime, notes...).
+    pub rows_written: u64,
+    pub problems: Vec<Problem>,
+    pub notes: Vec<String>,
+    pub committed: bool,
+}
+
+/// Reads a work-history file and imports it in one write transaction:
+/// the plan (`biomend_interchange::plan_history`) is made against the
+/// server's inventory and work-order numbers inside it, and nothing is
+/// written when any row has a problem unless `only_good_rows`.
+/// `imported_by` is the administrator of record (creator and signer of
+/// the imported work); `source` names the old system in every work
+/// order's note and in its ids' namespace, so the same file imported
+/// twice is refused by its numbers rather than duplicated.
+pub fn import_history<B: Backend>(
+    backend: &B,
+    path: &Path,
+    opts: &HistoryOptions,
+    imported_by: &str,
+    source: &str,
+    only_good_rows: bool,
+) -> Result<HistoryImportOutcome, ServerImportError> {
+    let report = read_history(path, opts)?;
+    let now = chrono::Utc::now();
+    backend.write(|txn| -> Result<HistoryImportOutcome, ServerImportError> {
+        let user = txn
+            .user_by_username(imported_by)?
+            .filter(|u| u.active)
+            .ok_or_else(|| ServerImportError::NoUser(imported_by.to_string()))?;
+        let lookup = RowHistory::load(txn)?;
+        let namespace = history_namespace(uuid::Uuid::nil(), source);
+        let plan_opts = HistoryPlanOptions::new(now, UserId(user.id), source, namespace);
+        let mut no_id: Option<StoreError> = None;
+        let mut ids = || match crate::apply::new_id(now) {
+            Ok(id) => id,
+            Err(e) => {
+                no_id.get_or_insert(e);
+                uuid::Uuid::nil()
+            }
+        };
+        let plan = plan_history(&report, &lookup, &mut ids, &plan_opts);
+        if let Some(e) = no_id {
+            return Err(e.into());
+        }
+        let RowHistory { sites, failed, .. } = lookup;
+        if let Some(e) = failed.into_inner() {
+            return Err(e.into());
+        }
+        let mut problems: Vec<Problem> = report
+            .problems
+            .iter()
+            .chain(plan.problems.iter())
+            .cloned()
+            .collect();
+        problems.sort_by_key(|p| p.line);
+        let mut notes = report.notes.clone();
+        notes.extend(plan.notes.iter().cloned());
+        let mut out = HistoryImportOutcome {
+            file: path.display().to_string(),
+            rows_read: report.rows_read,
+            problems,
+            notes,
+            ..HistoryImportOutcome::default()
+        };
+        if !out.problems.is_empty() && !only_good_rows {
+            return Ok(out);
+        }
+        for b in &plan.bundles {
+            let site = sites.get(&b.work_order.asset_id).copied().flatten();
+            out.rows_written += crate::seed::put_bundle(txn, b, site)?;
+            out.work_orders += 1;
+        }
+        out.committed = true;
+        Ok(out)
+    })
+}
+
+/// The server's answers to the history plan: assets by tag (with the
+/// site their work belongs to and their PM plan), vendors by name, and
+/// work-order numbers already used.
+struct RowHistory<'t> {
+    txn: std::cell::RefCell<&'t mut dyn Txn>,
+    failed: std::cell::RefCell<Option<StoreError>>,
+    tags: HashMap<String, HistoryAsset>,
+    sites: HashMap<AssetId, Option<uuid::Uuid>>,
+    vendors: HashMap<String, VendorId>,
+}
+
+impl<'t> RowHistory<'t> {
+    fn load(txn: &'t mut dyn Txn) -> Result<RowHistory<'t>, ServerImportError> {
+        let mut plans: HashMap<uuid::Uuid, uuid::Uuid> = HashMap::new();
+        for row in txn.rows_of_kind(Kind::PmSchedule)? {
+            if let Ok(Record::PmSchedule(s)) = Record::decode(Kind::PmSchedule, &row.body) {
+                plans.entry(s.asset_id).or_insert(s.plan_id);
+            }
+        }
+        let mut tags = HashMap::new();
+        let mut sites = HashMap::new();
+        for row in txn.rows_of_kind(Kind::Asset)? {
+            if let Ok(Record::Asset(a)) = Record::decode(Kind::Asset, &row.body) {
+                sites.insert(AssetId(a.id), row.site_id);
+                tags.insert(
+                    a.tag.to_ascii_lowercase(),
+                    HistoryAsset {
+                        id: AssetId(a.id),
+                        pm_plan_id: plans.get(&a.id).copied().map(PmPlanId),
+                    },
+                );
+            }
+        }
+        let mut vendors = HashMap::new();
+        for row in txn.rows_of_kind(Kind::Vendor)? {
+            if let Ok(Record::Vendor(v)) = Record::decode(Kind::Vendor, &row.body) {
+                vendors.insert(key(&v.name), VendorId(v.id));
+            }
+        }
+        Ok(RowHistory {
+            txn: std::cell::RefCell::new(txn),
+            failed: std::cell::RefCell::new(None),
+            tags,
+            sites,
+            vendors,
+        })
+    }
+}
+
+impl HistoryLookup for RowHistory<'_> {
+    fn asset(&self, tag: &str) -> Option<HistoryAsset> {
+        self.tags.get(&tag.to_ascii_lowercase()).cloned()
+    }
+    fn number_taken(&self, number: &str) -> bool {
+        match self.txn.borrow_mut().work_order_number_owner(number) {
+            Ok(owner) => owner.is_some(),
+            Err(e) => {
+                // Reported after planning: the import stops, writing nothing.
+                self.failed.borrow_mut().get_or_insert(e);
+                true
+            }
+        }
+    }
+    fn vendor(&self, name: &str) -> Option<VendorId> {
+        self.vendors.get(&key(name)).copied()
     }
 }

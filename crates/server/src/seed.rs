@@ -298,39 +298,51 @@ fn load_bundles<B: Backend>(
         let mut rows = 0u64;
         for b in bundles {
             let site = sites.asset.get(&b.work_order.asset_id.0).copied();
-            let wo = WorkOrderV1::from(&b.work_order);
-            txn.claim_work_order_number(&wo.number, wo.id)?;
-            put(txn, &Record::WorkOrder(wo), site)?;
-            rows += 1;
-            let mut each = |txn: &mut dyn Txn, r: Record| -> Result<(), StoreError> {
-                rows += 1;
-                put(txn, &r, site)
-            };
-            for d in &b.downtime {
-                each(txn, Record::Downtime(d.into()))?;
-            }
-            for l in &b.labor {
-                each(txn, Record::Labor(l.into()))?;
-            }
-            for p in &b.parts {
-                each(txn, Record::PartUse(p.into()))?;
-            }
-            for v in &b.vendor_charges {
-                each(txn, Record::VendorCharge(v.into()))?;
-            }
-            for r in &b.readings {
-                each(txn, Record::Reading(r.into()))?;
-            }
-            for n in &b.notes {
-                each(txn, Record::WorkNote(n.into()))?;
-            }
-            if let Some(s) = &b.signature {
-                each(txn, Record::Signature(s.into()))?;
-            }
-            for a in &b.attempts {
-                each(txn, Record::PmAttempt(a.into()))?;
-            }
+            rows += put_bundle(txn, b, site)?;
         }
         Ok(rows)
     })
+}
+
+/// Writes one work order with everything recorded on it, under `site`,
+/// claiming its number; returns the rows written.
+pub fn put_bundle(
+    txn: &mut dyn Txn,
+    b: &WorkOrderBundle,
+    site: Option<Uuid>,
+) -> Result<u64, StoreError> {
+    let mut rows = 0u64;
+    let wo = WorkOrderV1::from(&b.work_order);
+    txn.claim_work_order_number(&wo.number, wo.id)?;
+    put(txn, &Record::WorkOrder(wo), site)?;
+    rows += 1;
+    let mut each = |txn: &mut dyn Txn, r: Record| -> Result<(), StoreError> {
+        rows += 1;
+        put(txn, &r, site)
+    };
+    for d in &b.downtime {
+        each(txn, Record::Downtime(d.into()))?;
+    }
+    for l in &b.labor {
+        each(txn, Record::Labor(l.into()))?;
+    }
+    for p in &b.parts {
+        each(txn, Record::PartUse(p.into()))?;
+    }
+    for v in &b.vendor_charges {
+        each(txn, Record::VendorCharge(v.into()))?;
+    }
+    for r in &b.readings {
+        each(txn, Record::Reading(r.into()))?;
+    }
+    for n in &b.notes {
+        each(txn, Record::WorkNote(n.into()))?;
+    }
+    if let Some(s) = &b.signature {
+        each(txn, Record::Signature(s.into()))?;
+    }
+    for a in &b.attempts {
+        each(txn, Record::PmAttempt(a.into()))?;
+    }
+    Ok(rows)
 }
