@@ -182,6 +182,15 @@ pub struct AccountEdit {
     pub display_name: Option<String>,
 }
 
+/// The answer to `POST /v1/admin/users/{id}/deactivate`: the account as
+/// it now is, and how many of its devices were revoked with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deactivated {
+    pub user: crate::UserV1,
+    pub devices_revoked: u64,
+}
+
 /// `POST /v1/admin/users/{id}/password`: an administrator sets a new
 /// password. `Debug` hides it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
