@@ -728,3 +728,91 @@ fn edits_refusals_and_the_last_admin() {
     let err = refused(db, &["user", "deactivate", "sam.super"], None);
     assert!(err.contains("last active administrator"), "{err}");
 }
+
+/// `init` and the administration commands on PostgreSQL, through the
+/// connection-string variable: set up once, refused the second time.
+#[cfg(feature = "postgres-tests")]
+#[test]
+fn init_and_administration_on_postgres() {
+    use biomend_server::backend::postgres::{ScratchDatabase, TEST_POSTGRES_ENV};
+    let scratch = ScratchDatabase::from_env().unwrap_or_else(|e| panic!("{e}"));
+    let base = std::env::var(TEST_POSTGRES_ENV).unwrap();
+    let conninfo = format!("{base} dbname={}", scratch.target().dbname().unwrap());
+    let pg = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .env("BIOMEND_SERVER_POSTGRES", &conninfo)
+            .env_remove("RUST_BACKTRACE")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = stdin {
+            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let init_args = [
+        "init",
+        "--hospital",
+        "St. Example Health",
+        "--site-code",
+        "MAIN",
+        "--site-name",
+        "Main Campus",
+        "--admin",
+        "ana.admin",
+        "--password-stdin",
+    ];
+    let pw = format!("{PW}\n");
+    let (ok, _, err) = pg(&init_args, Some(&pw));
+    assert!(ok, "{err}");
+    let (ok, _, err) = pg(&init_args, Some(&pw));
+    assert!(!ok && err.contains("already holds data"), "{err}");
+    let (ok, _, err) = pg(
+        &[
+            "department",
+            "add",
+            "--site",
+            "MAIN",
+            "--name",
+            "Emergency",
+            "--short-name",
+            "ED",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = pg(
+        &[
+            "user",
+            "add",
+            "--username",
+            "tina.tech",
+            "--display-name",
+            "Tina",
+            "--role",
+            "technician",
+            "--site",
+            "MAIN",
+            "--password-stdin",
+        ],
+        Some(&pw),
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = pg(&["user", "deactivate", "tina.tech"], None);
+    assert!(ok && out.contains("deactivated"), "{err}");
+    let (ok, out, _) = pg(&["user", "list"], None);
+    assert!(
+        ok && out.contains("\ttina.tech\tTina\ttechnician\tMAIN\tinactive"),
+        "{out}"
+    );
+    let (ok, _, err) = pg(&["user", "deactivate", "ana.admin"], None);
+    assert!(!ok && err.contains("last active administrator"), "{err}");
+}
