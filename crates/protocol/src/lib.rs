@@ -16,6 +16,7 @@
 //! Must not know: SQL, HTTP, files, the store, or the wall clock (callers
 //! pass the time in), so this crate builds for `wasm32-unknown-unknown`.
 
+pub mod admin;
 mod auth;
 mod error;
 mod hlc;

@@ -2,10 +2,16 @@
 //! JSON bodies, `{code, message}` errors, and serving (plain or TLS via
 //! rustls) with graceful shutdown.
 //!
+//! The administrator's endpoints are in `admin_api`.
+//!
 //! Every database call runs in `spawn_blocking`; handlers never block the
 //! async runtime. Bad input of any kind is a 4xx with an [`ErrorBody`];
 //! a 5xx means the server itself failed, and its detail goes to the
 //! server's stderr, never to the client.
+
+mod admin_api;
+
+pub use admin_api::Admin;
 
 use crate::apply::{self, Actor};
 use crate::auth::{self, HashCost, user_v1};
@@ -16,7 +22,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use biomend_protocol::*;
 use chrono::{DateTime, Utc};
@@ -51,6 +57,24 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/supervisor/conflicts"),
     ("POST", "/v1/supervisor/conflicts/{id}/resolve"),
     ("GET", "/v1/supervisor/sign-off-queue"),
+    ("POST", "/v1/me/password"),
+    ("GET", "/v1/admin/sites"),
+    ("POST", "/v1/admin/sites"),
+    ("PATCH", "/v1/admin/sites/{id}"),
+    ("GET", "/v1/admin/buildings"),
+    ("POST", "/v1/admin/buildings"),
+    ("PATCH", "/v1/admin/buildings/{id}"),
+    ("GET", "/v1/admin/departments"),
+    ("POST", "/v1/admin/departments"),
+    ("PATCH", "/v1/admin/departments/{id}"),
+    ("GET", "/v1/admin/locations"),
+    ("POST", "/v1/admin/locations"),
+    ("PATCH", "/v1/admin/locations/{id}"),
+    ("GET", "/v1/admin/users"),
+    ("POST", "/v1/admin/users"),
+    ("PATCH", "/v1/admin/users/{id}"),
+    ("POST", "/v1/admin/users/{id}/deactivate"),
+    ("POST", "/v1/admin/users/{id}/password"),
 ];
 
 /// The OpenAPI document, as checked in.
@@ -108,6 +132,24 @@ pub fn router<B: Backend>(backend: Arc<B>, config: Config) -> Router {
             ("GET", "/v1/supervisor/conflicts") => get(conflicts::<B>),
             ("POST", "/v1/supervisor/conflicts/{id}/resolve") => post(resolve::<B>),
             ("GET", "/v1/supervisor/sign-off-queue") => get(sign_off_queue::<B>),
+            ("POST", "/v1/me/password") => post(admin_api::change_own_password::<B>),
+            ("GET", "/v1/admin/sites") => get(admin_api::list_sites::<B>),
+            ("POST", "/v1/admin/sites") => post(admin_api::add_site::<B>),
+            ("PATCH", "/v1/admin/sites/{id}") => patch(admin_api::edit_site::<B>),
+            ("GET", "/v1/admin/buildings") => get(admin_api::list_buildings::<B>),
+            ("POST", "/v1/admin/buildings") => post(admin_api::add_building::<B>),
+            ("PATCH", "/v1/admin/buildings/{id}") => patch(admin_api::edit_building::<B>),
+            ("GET", "/v1/admin/departments") => get(admin_api::list_departments::<B>),
+            ("POST", "/v1/admin/departments") => post(admin_api::add_department::<B>),
+            ("PATCH", "/v1/admin/departments/{id}") => patch(admin_api::edit_department::<B>),
+            ("GET", "/v1/admin/locations") => get(admin_api::list_locations::<B>),
+            ("POST", "/v1/admin/locations") => post(admin_api::add_location::<B>),
+            ("PATCH", "/v1/admin/locations/{id}") => patch(admin_api::edit_location::<B>),
+            ("GET", "/v1/admin/users") => get(admin_api::list_users::<B>),
+            ("POST", "/v1/admin/users") => post(admin_api::add_user::<B>),
+            ("PATCH", "/v1/admin/users/{id}") => patch(admin_api::edit_user::<B>),
+            ("POST", "/v1/admin/users/{id}/deactivate") => post(admin_api::deactivate_user::<B>),
+            ("POST", "/v1/admin/users/{id}/password") => post(admin_api::reset_password::<B>),
             (m, p) => unreachable!("ROUTES lists {m} {p} but no handler is wired for it"),
         };
         r = r.route(path, handler);

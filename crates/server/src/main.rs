@@ -1,15 +1,16 @@
 //! The `biomend-server` binary: parses arguments and calls the library
-//! (`biomend_server::admin`); errors are reported here, at the edge.
+//! (`biomend_server::admin`); errors are reported here, at the edge. The
+//! administration commands' arguments and printing are in [`cli`].
 
-use anyhow::{Context, bail};
-use biomend_domain::user::Role;
-use biomend_interchange::{ColumnMapping, DateOrder, ImportOptions};
+mod cli;
+
 use biomend_server::admin;
-use biomend_server::auth::NewUser;
-use biomend_server::backend::{AnyBackend, Database, PostgresTarget};
 use biomend_server::http::TlsFiles;
-use clap::{Args, Parser, Subcommand};
-use std::io::{BufRead, Write};
+use clap::{Parser, Subcommand};
+use cli::Store;
+use cli::places::{BuildingCommand, DepartmentCommand, LocationCommand, SiteCommand};
+use cli::users::{InitArgs, UserCommand};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -38,6 +39,34 @@ enum Command {
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
+    /// Set up a new hospital in an empty database: its first site, its
+    /// first administrator and its name, together.
+    Init(InitArgs),
+    /// Manage sites.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Manage buildings.
+    Building {
+        #[command(subcommand)]
+        command: BuildingCommand,
+    },
+    /// Manage departments.
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Manage locations (rooms).
+    Location {
+        #[command(subcommand)]
+        command: LocationCommand,
+    },
+    /// Import an old CMMS's inventory or work history.
+    Import {
+        #[command(subcommand)]
+        command: cli::import::ImportCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -47,11 +76,6 @@ enum Command {
     Device {
         #[command(subcommand)]
         command: DeviceCommand,
-    },
-    /// Import records from an old CMMS's export.
-    Import {
-        #[command(subcommand)]
-        command: ImportCommand,
     },
     /// Create the demo hospital in a new database (every demo user's
     /// password is `demo`), then serve it.
@@ -64,95 +88,6 @@ enum Command {
         /// "Today" in the demo hospital (YYYY-MM-DD).
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
-    },
-}
-
-/// Where the server's data lives: a SQLite file or a PostgreSQL
-/// database, exactly one of them.
-#[derive(Args, Debug)]
-#[group(required = true, multiple = false)]
-struct Store {
-    /// The server database, a SQLite file (created if missing).
-    #[arg(long, value_name = "FILE")]
-    db: Option<PathBuf>,
-    /// A PostgreSQL database instead (it must exist; its tables are
-    /// created): a connection string such as "host=/run/postgresql
-    /// dbname=biomend user=biomend" or a postgres:// URL. It is never
-    /// printed; to keep a password out of the process list, set
-    /// BIOMEND_SERVER_POSTGRES instead or sign in over the local socket.
-    #[arg(
-        long,
-        value_name = "CONNINFO",
-        env = "BIOMEND_SERVER_POSTGRES",
-        hide_env_values = true
-    )]
-    postgres: Option<String>,
-}
-
-impl Store {
-    fn database(&self) -> anyhow::Result<Database> {
-        Ok(match (&self.db, &self.postgres) {
-            (Some(path), None) => Database::Sqlite(path.clone()),
-            (None, Some(conninfo)) => Database::Postgres(PostgresTarget::parse(conninfo)?),
-            _ => bail!("give exactly one of --db and --postgres"),
-        })
-    }
-
-    fn open(&self) -> anyhow::Result<AnyBackend> {
-        let db = self.database()?;
-        admin::open(&db).with_context(|| format!("cannot open the server database {db}"))
-    }
-}
-
-#[derive(Subcommand, Debug)]
-enum UserCommand {
-    /// Add a user. The password is read from stdin (--password-stdin) or
-    /// prompted for; empty, short (<10 characters) or username-equal
-    /// passwords are refused.
-    Add {
-        #[command(flatten)]
-        store: Store,
-        #[arg(long)]
-        username: String,
-        #[arg(long)]
-        display_name: String,
-        /// technician, supervisor, manager, admin or it_security.
-        #[arg(long)]
-        role: String,
-        /// A site code the user works at (repeat for several).
-        #[arg(long = "site", value_name = "CODE")]
-        sites: Vec<String>,
-        /// Read the password from the first line of stdin.
-        #[arg(long)]
-        password_stdin: bool,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum ImportCommand {
-    /// Import an inventory file (CSV or XLSX) with the same header aliases,
-    /// mapping and validation as a tablet's import. Rows whose tag is
-    /// already in the inventory update that asset (blank cells keep the
-    /// stored value). All or nothing unless --only-good-rows; exit code 3
-    /// when the file has problems.
-    Assets {
-        #[command(flatten)]
-        store: Store,
-        /// The file to import.
-        file: PathBuf,
-        /// Map headers to fields, e.g. "Equip No=tag,Bldg=building".
-        #[arg(long)]
-        mapping: Option<String>,
-        /// How to read slash dates: us (04/05/2024 is April 5) or day
-        /// (4 May); ISO dates always work.
-        #[arg(long, default_value = "us", value_parser = ["us", "day"])]
-        date_order: String,
-        /// Worksheet of an XLSX workbook [default: the first].
-        #[arg(long)]
-        sheet: Option<String>,
-        /// Import the good rows even when others have problems.
-        #[arg(long)]
-        only_good_rows: bool,
     },
 }
 
@@ -182,8 +117,9 @@ enum DeviceCommand {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     match Cli::parse().command {
+        Command::Import { command } => return cli::import::run(command),
         Command::Serve {
             store,
             listen,
@@ -217,105 +153,12 @@ fn main() -> anyhow::Result<()> {
             );
             admin::serve(backend, listen, None, |addr| announce("http", addr))?;
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    store,
-                    username,
-                    display_name,
-                    role,
-                    sites,
-                    password_stdin,
-                },
-        } => {
-            let role = Role::parse(&role).with_context(|| {
-                format!(
-                    "unknown role '{role}': technician, supervisor, manager, admin or it_security"
-                )
-            })?;
-            let password = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .context("could not read the password from stdin")?;
-                line.trim_end_matches(['\r', '\n']).to_string()
-            } else {
-                let first = rpassword::prompt_password("password: ")
-                    .context("could not read the password")?;
-                let again = rpassword::prompt_password("password again: ")
-                    .context("could not read the password")?;
-                if first != again {
-                    bail!("the passwords differ; nothing was changed");
-                }
-                first
-            };
-            let id = admin::add_user(
-                &store.open()?,
-                &NewUser {
-                    username: username.clone(),
-                    display_name,
-                    role,
-                    site_codes: sites,
-                    password,
-                },
-            )?;
-            println!("user {username} added: {id}");
-        }
-        Command::Import {
-            command:
-                ImportCommand::Assets {
-                    store,
-                    file,
-                    mapping,
-                    date_order,
-                    sheet,
-                    only_good_rows,
-                },
-        } => {
-            let mut opts = ImportOptions::default();
-            if let Some(m) = mapping {
-                opts.mapping = Some(ColumnMapping::parse(&m)?);
-            }
-            if date_order == "day" {
-                opts.date_order = DateOrder::Day;
-            }
-            opts.sheet = sheet;
-            let backend = store.open()?;
-            let out = biomend_server::import::import_assets(&backend, &file, &opts, only_good_rows)
-                .with_context(|| format!("could not import {}", file.display()))?;
-            for n in &out.notes {
-                eprintln!("note: {n}");
-            }
-            for p in &out.problems {
-                eprintln!("{}: {p}", out.file);
-            }
-            for (line, tag, fields) in &out.changes {
-                println!("row {line}: {tag} updated: {}", fields.join(", "));
-            }
-            if out.committed {
-                println!(
-                    "{}: {} rows read: {} assets created, {} updated, {} unchanged, {} problems",
-                    out.file,
-                    out.rows_read,
-                    out.created,
-                    out.updated,
-                    out.unchanged,
-                    out.problems.len()
-                );
-            } else {
-                println!(
-                    "{}: {} rows read, {} problems: nothing was imported (fix the file, or pass --only-good-rows)",
-                    out.file,
-                    out.rows_read,
-                    out.problems.len()
-                );
-            }
-            // As on a tablet: 3 when problems stopped the import.
-            if !out.committed {
-                std::process::exit(3);
-            }
-        }
+        Command::Init(args) => cli::users::init(args)?,
+        Command::Site { command } => cli::places::site(command)?,
+        Command::Building { command } => cli::places::building(command)?,
+        Command::Department { command } => cli::places::department(command)?,
+        Command::Location { command } => cli::places::location(command)?,
+        Command::User { command } => cli::users::user(command)?,
         Command::Device { command } => match command {
             DeviceCommand::Enroll {
                 store,
@@ -347,7 +190,7 @@ fn main() -> anyhow::Result<()> {
             }
         },
     }
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 fn announce(scheme: &str, addr: SocketAddr) {

@@ -611,6 +611,64 @@ fn a_pull_cursor_never_skips_a_late_commit<B: Backend>(b: &B) {
     );
 }
 
+fn accounts_are_listed_and_a_users_devices_revoked_together<B: Backend>(b: &B) {
+    let (ana, bob, cy) = (u(1), u(2), u(3));
+    b.write(|txn| {
+        let mut a = user(ana, vec![]);
+        a.username = "ana".into();
+        let mut bb = user(bob, vec![]);
+        bb.username = "Bob".into();
+        let mut c = user(cy, vec![]);
+        c.username = "cy".into();
+        // Written out of order: the listing sorts by username, any case.
+        txn.put_user(&c)?;
+        txn.put_user(&bb)?;
+        txn.put_user(&a)?;
+        txn.insert_device(&device(u(10), ana, 1))?;
+        txn.insert_device(&device(u(11), ana, 2))?;
+        txn.insert_device(&device(u(12), ana, 3))?;
+        txn.insert_device(&device(u(20), bob, 4))
+    })
+    .unwrap();
+    let names: Vec<String> = b
+        .read(|txn| txn.users())
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["ana", "Bob", "cy"]);
+    // One already revoked keeps its time.
+    b.write(|txn| txn.revoke_device(u(12), at(8, 0))).unwrap();
+    let n = b
+        .write(|txn| txn.revoke_user_devices(ana, at(9, 0)))
+        .unwrap();
+    assert_eq!(n, 2);
+    let devices = b.read(|txn| txn.devices()).unwrap();
+    let revoked = |id: Uuid| devices.iter().find(|d| d.id == id).unwrap().revoked_at;
+    assert_eq!(revoked(u(10)), Some(at(9, 0)));
+    assert_eq!(revoked(u(11)), Some(at(9, 0)));
+    assert_eq!(revoked(u(12)), Some(at(8, 0)));
+    assert_eq!(revoked(u(20)), None, "another user's device is untouched");
+    assert_eq!(
+        b.write(|txn| txn.revoke_user_devices(ana, at(10, 0)))
+            .unwrap(),
+        0
+    );
+    // Rolled back with its transaction.
+    let failed: Result<(), StoreError> = b.write(|txn| {
+        txn.revoke_user_devices(bob, at(11, 0))?;
+        Err(StoreError::Duplicate("on purpose".into()))
+    });
+    assert!(failed.is_err());
+    assert!(
+        b.read(|txn| txn.device(u(20)))
+            .unwrap()
+            .unwrap()
+            .revoked_at
+            .is_none()
+    );
+}
+
 /// One `#[test]` per check, over a backend made by `$fresh`; a new check
 /// is one name in this list.
 macro_rules! contract {
@@ -627,6 +685,7 @@ macro_rules! contract {
             the_sign_off_queue_reads_completed_work_orders_by_site,
             a_refused_insert_leaves_the_transaction_usable,
             a_pull_cursor_never_skips_a_late_commit,
+            accounts_are_listed_and_a_users_devices_revoked_together,
         );
     };
     (@tests $name:ident, $fresh:expr, $($test:ident,)+) => {

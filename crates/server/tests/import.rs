@@ -256,3 +256,64 @@ async fn a_pushed_import_needs_an_inventory_role_and_the_users_own_sites() {
         .collect();
     assert_eq!(tags, ["PUSH-4"]);
 }
+
+#[test]
+fn history_with_an_unmapped_closure_code_imports_nothing_until_the_code_is_mapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let data = seed_file(&db);
+    let tag = &data.assets[0].tag;
+    let csv = dir.path().join("history.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Equipment Control #,WO #,Type,Date Opened,Date Completed,Problem,Action Taken,Failure Code,Labor Hours,Parts Cost\r\n\
+             {tag},OLD-1001,Repair,03/02/2024,03/03/2024,Occlusion alarm,Replaced door seal,F12,1.5,$45.00\r\n\
+             {tag},OLD-1002,Repair,04/02/2024,04/02/2024,Will not power on,Replaced battery,failure:battery,0.5,$120.00\r\n"
+        ),
+    )
+    .unwrap();
+    let v0 = version(&db);
+    let run = |extra: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["import", "history", "--db"])
+            .arg(&db)
+            .args(["--as", "demo.admin"])
+            .args(extra)
+            .arg(&csv)
+            .output()
+            .expect("run");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        err.contains("row 2") && err.contains("F12") && err.contains("--closure-map"),
+        "{err}"
+    );
+    assert_eq!(version(&db), v0, "nothing was written");
+
+    let (code, out, err) = run(&["--closure-map", "F12=failure:mechanical"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 work orders imported"), "{out}");
+    let b = SqliteBackend::open(&db).unwrap();
+    let wos: Vec<WorkOrderV1> = b
+        .read(|txn| txn.rows_of_kind(Kind::WorkOrder))
+        .unwrap()
+        .into_iter()
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .filter(|w: &WorkOrderV1| w.number.starts_with("OLD-"))
+        .collect();
+    assert_eq!(wos.len(), 2);
+    let first = wos.iter().find(|w| w.number == "OLD-1001").unwrap();
+    assert_eq!(first.asset_id, data.assets[0].id.0);
+    assert_eq!(first.closure.as_deref(), Some("failure:mechanical"));
+    // The same file again: its numbers are taken, so nothing is doubled.
+    let (code, _, err) = run(&["--closure-map", "F12=failure:mechanical"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("OLD-1001"), "{err}");
+}

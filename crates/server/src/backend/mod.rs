@@ -344,6 +344,8 @@ pub trait Txn {
     /// By username, case-insensitively.
     fn user_by_username(&mut self, username: &str) -> Result<Option<UserRow>, StoreError>;
     fn user(&mut self, id: Uuid) -> Result<Option<UserRow>, StoreError>;
+    /// Every account, ordered by username (case-insensitively), then id.
+    fn users(&mut self) -> Result<Vec<UserRow>, StoreError>;
 
     fn insert_device(&mut self, device: &DeviceRow) -> Result<(), StoreError>;
     fn device(&mut self, id: Uuid) -> Result<Option<DeviceRow>, StoreError>;
@@ -352,6 +354,9 @@ pub trait Txn {
     fn devices(&mut self) -> Result<Vec<DeviceRow>, StoreError>;
     /// Marks a device revoked; `false` when there is no such device.
     fn revoke_device(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Marks every device of a user revoked at `at` (those already revoked
+    /// keep their time); returns how many were newly revoked.
+    fn revoke_user_devices(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Records how far a device's pushes got, in the push's transaction.
     fn set_device_progress(
         &mut self,

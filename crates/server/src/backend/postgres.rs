@@ -437,29 +437,11 @@ impl PgTxn<'_, '_> {
         clause: &str,
         arg: &(dyn ToSql + Sync),
     ) -> Result<Option<UserRow>, StoreError> {
-        let sql = format!(
-            "SELECT id, username, display_name, role, sites, active, password_hash FROM users {clause}"
-        );
-        let Some(r) = self.query_opt(&sql, &[arg])? else {
-            return Ok(None);
-        };
-        let role: String = r.get(3);
-        let sites: String = r.get(4);
-        Ok(Some(UserRow {
-            id: r.get(0),
-            username: r.get(1),
-            display_name: r.get(2),
-            role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
-                what: "user role",
-                detail: role.clone(),
-            })?,
-            sites: serde_json::from_str(&sites).map_err(|e| StoreError::Corrupt {
-                what: "user sites",
-                detail: e.to_string(),
-            })?,
-            active: r.get(5),
-            password_hash: r.get(6),
-        }))
+        let sql = format!("{USER_COLUMNS} {clause}");
+        match self.query_opt(&sql, &[arg])? {
+            Some(r) => user_from_row(&r).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn devices_where(
@@ -739,6 +721,11 @@ impl Txn for PgTxn<'_, '_> {
         self.one_user("WHERE id = $1", &id)
     }
 
+    fn users(&mut self) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!("{USER_COLUMNS} ORDER BY lower(username), id");
+        self.query(&sql, &[])?.iter().map(user_from_row).collect()
+    }
+
     fn insert_device(&mut self, d: &DeviceRow) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO devices (id, user_id, name, token_sha256, created_at, revoked_at, last_seq, last_seen) \
@@ -781,6 +768,13 @@ impl Txn for PgTxn<'_, '_> {
             &[&id, &at],
         )?;
         Ok(n > 0)
+    }
+
+    fn revoke_user_devices(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.execute(
+            "UPDATE devices SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            &[&user_id, &at],
+        )
     }
 
     fn set_device_progress(
@@ -1033,4 +1027,27 @@ impl Drop for ScratchDatabase {
             ));
         }
     }
+}
+
+const USER_COLUMNS: &str =
+    "SELECT id, username, display_name, role, sites, active, password_hash FROM users";
+
+fn user_from_row(r: &Row) -> Result<UserRow, StoreError> {
+    let role: String = r.get(3);
+    let sites: String = r.get(4);
+    Ok(UserRow {
+        id: r.get(0),
+        username: r.get(1),
+        display_name: r.get(2),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt {
+            what: "user role",
+            detail: role.clone(),
+        })?,
+        sites: serde_json::from_str(&sites).map_err(|e| StoreError::Corrupt {
+            what: "user sites",
+            detail: e.to_string(),
+        })?,
+        active: r.get(5),
+        password_hash: r.get(6),
+    })
 }

@@ -238,19 +238,21 @@ impl SqliteTxn<'_> {
         let raw = self
             .conn
             .prepare_cached(sql)?
-            .query_row([arg], |r| {
-                Ok(RawUser {
-                    id: r.get(0)?,
-                    username: r.get(1)?,
-                    display_name: r.get(2)?,
-                    role: r.get(3)?,
-                    sites: r.get(4)?,
-                    active: r.get::<_, i64>(5)? != 0,
-                    password_hash: r.get(6)?,
-                })
-            })
+            .query_row([arg], Self::user_from_row)
             .optional()?;
         raw.map(RawUser::finish).transpose()
+    }
+
+    fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
+        Ok(RawUser {
+            id: r.get(0)?,
+            username: r.get(1)?,
+            display_name: r.get(2)?,
+            role: r.get(3)?,
+            sites: r.get(4)?,
+            active: r.get::<_, i64>(5)? != 0,
+            password_hash: r.get(6)?,
+        })
     }
 
     fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
@@ -698,6 +700,17 @@ impl Txn for SqliteTxn<'_> {
         )
     }
 
+    fn users(&mut self) -> Result<Vec<UserRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, username, display_name, role, sites, active, password_hash \
+             FROM users ORDER BY username COLLATE NOCASE, id",
+        )?;
+        let raw: Vec<RawUser> = stmt
+            .query_map([], Self::user_from_row)?
+            .collect::<Result<_, _>>()?;
+        raw.into_iter().map(RawUser::finish).collect()
+    }
+
     fn insert_device(&mut self, d: &DeviceRow) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO devices (id, user_id, name, token_sha256, created_at, revoked_at, last_seq, last_seen) \
@@ -741,6 +754,14 @@ impl Txn for SqliteTxn<'_> {
             params![id.to_string(), ts(at)],
         )?;
         Ok(n > 0)
+    }
+
+    fn revoke_user_devices(&mut self, user_id: Uuid, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE devices SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
+            params![user_id.to_string(), ts(at)],
+        )?;
+        Ok(n as u64)
     }
 
     fn set_device_progress(

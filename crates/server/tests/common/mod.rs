@@ -110,13 +110,18 @@ impl TestServer {
     /// Signs in as a tablet whose next push starts at `next_seq` (one
     /// signed in again after earlier work); the client numbers from there.
     pub async fn login_at(&self, username: &str, next_seq: u64) -> Client {
+        self.login_with(username, PASSWORD, next_seq).await
+    }
+
+    /// Signs in with a password of the test's own.
+    pub async fn login_with(&self, username: &str, password: &str, next_seq: u64) -> Client {
         let http = http();
         let res = http
             .post(format!("{}/v1/login", self.base))
             .json(&serde_json::json!({
                 "protocol_version": PROTOCOL_VERSION,
                 "username": username,
-                "password": PASSWORD,
+                "password": password,
                 "device_name": format!("{username} tablet"),
                 "next_seq": next_seq,
             }))
