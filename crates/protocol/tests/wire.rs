@@ -393,6 +393,24 @@ fn every_mutation() -> Vec<Mutation> {
             .into(),
             updated_at: Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap(),
         }),
+        Mutation::ImportAssets(ImportAssets {
+            import_id: id(90),
+            file: "inventory.csv".into(),
+            part: 1,
+            parts: 2,
+            departments: vec![DepartmentV1 {
+                id: id(5),
+                site_id: id(1),
+                name: "Medical ICU".into(),
+                short_name: Some("MICU".into()),
+                cost_center: None,
+            }],
+            manufacturers: vec![ManufacturerV1 {
+                id: id(8),
+                name: "Novamed".into(),
+            }],
+            ..ImportAssets::default()
+        }),
     ]
 }
 
