@@ -232,6 +232,9 @@ fn dependencies_point_inward() {
                 "biomend-demo",
                 // Pure: checks a hospital's settings before storing them.
                 "biomend-analytics",
+                // Pure: reads and plans inventory and history files the
+                // way a tablet's import does (no database, no clock).
+                "biomend-interchange",
             ],
         ),
         // Benchmarks measure the whole system, the server beside the
