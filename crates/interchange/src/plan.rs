@@ -30,7 +30,6 @@ use biomend_domain::network::{NetworkProfile, PatchValidation};
 use biomend_domain::org::{Building, Department, Location, Site};
 use biomend_domain::risk::EmScore;
 use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
 
 /// What the inventory already holds, as the plan asks for it. Names
 /// compare case-insensitively; sites match their code or their name.
@@ -250,13 +249,11 @@ impl<I: Inventory> Planner<'_, I> {
             )
         });
         for row in order {
-            // A refused row must leave nothing behind: the records it
-            // would create are taken back with it.
-            let mark = self.mark();
+            // A row is refused before it creates anything (site and parent
+            // are checked first), so a refusal leaves nothing behind.
             match self.row(row)? {
                 Ok(()) => {}
                 Err(r) => {
-                    self.rewind(mark);
                     let column = self.header(r.field);
                     self.plan.problems.push(Problem {
                         line: row.line,
@@ -732,50 +729,6 @@ impl<I: Inventory> Planner<'_, I> {
         self.locations.insert(lk, id);
         Ok(Some(id))
     }
-
-    fn mark(&self) -> Mark {
-        Mark {
-            buildings: self.plan.buildings.len(),
-            departments: self.plan.departments.len(),
-            locations: self.plan.locations.len(),
-            manufacturers: self.plan.manufacturers.len(),
-            device_types: self.plan.device_types.len(),
-            models: self.plan.models.len(),
-            network: self.plan.network.len(),
-        }
-    }
-
-    fn rewind(&mut self, m: Mark) {
-        let p = &mut self.plan;
-        let mut dropped: HashSet<Uuid> = HashSet::new();
-        dropped.extend(p.buildings.drain(m.buildings..).map(|x| x.id.0));
-        dropped.extend(p.departments.drain(m.departments..).map(|x| x.id.0));
-        dropped.extend(p.locations.drain(m.locations..).map(|x| x.id.0));
-        dropped.extend(p.manufacturers.drain(m.manufacturers..).map(|x| x.id.0));
-        dropped.extend(p.device_types.drain(m.device_types..).map(|x| x.id.0));
-        dropped.extend(p.models.drain(m.models..).map(|x| x.id.0));
-        p.network.truncate(m.network);
-        if dropped.is_empty() {
-            return;
-        }
-        self.buildings.retain(|_, v| !dropped.contains(&v.0));
-        self.departments.retain(|_, v| !dropped.contains(&v.0));
-        self.locations.retain(|_, v| !dropped.contains(&v.0));
-        self.manufacturers.retain(|_, v| !dropped.contains(&v.0));
-        self.types.retain(|_, v| !dropped.contains(&v.id.0));
-        self.models.retain(|_, v| !dropped.contains(&v.0.0));
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Mark {
-    buildings: usize,
-    departments: usize,
-    locations: usize,
-    manufacturers: usize,
-    device_types: usize,
-    models: usize,
-    network: usize,
 }
 
 /// The profile after an import: the file's filled network cells over what
